@@ -1,0 +1,19 @@
+namespace CiliumDocker.Cilium;
+
+/// <summary>
+/// The agent's <c>/v1/config</c> as last fetched. A background monitor keeps it fresh; handlers read it and never
+/// wait for the agent to come up.
+/// </summary>
+internal interface IAgentConfig
+{
+    /// <summary>Null until the first successful fetch.</summary>
+    AgentConfigSnapshot? Current { get; }
+
+    /// <summary>The current configuration, or a <see cref="CiliumAgentException"/> that names the agent socket.</summary>
+    DaemonConfigurationStatus GetRequired();
+
+    /// <summary>IPAM answers carry the node's addressing: a changed router IP means the agent restarted.</summary>
+    void ObserveHostAddressing(NodeAddressing hostAddressing);
+}
+
+internal sealed record AgentConfigSnapshot(DaemonConfigurationStatus Status, DateTimeOffset FetchedAt);

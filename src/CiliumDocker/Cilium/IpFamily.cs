@@ -1,0 +1,7 @@
+namespace CiliumDocker.Cilium;
+
+internal enum IpFamily
+{
+    IPv4,
+    IPv6,
+}
