@@ -1,0 +1,60 @@
+using EndToEnd.Tests.Infrastructure;
+
+namespace EndToEnd.Tests.Labels;
+
+/// <summary>Container labels reach the Cilium endpoint, so that policy can select by them.</summary>
+[TestFixture]
+public sealed class LabelTests
+{
+    private const string Plugin = "cilium-e2e/labels:test";
+    private readonly Cleanup _fixtureCleanup = new();
+    private Cleanup _cleanup = new();
+
+    [OneTimeSetUp]
+    public void EnablePlugin() => ManagedPlugin.CreateEnabled(_fixtureCleanup, Plugin);
+
+    [OneTimeTearDown]
+    public void RemovePlugin() => _fixtureCleanup.Run();
+
+    [SetUp]
+    public void NewCleanup() => _cleanup = new Cleanup();
+
+    [TearDown]
+    public void RemoveWhatTheTestCreated() => _cleanup.Run();
+
+    [Test]
+    public void Run_WithLabel_EndpointCarriesContainerLabel()
+    {
+        var network = _cleanup.Network(Names.Unique("lbnet"));
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+        var app = _cleanup.Container(Names.Unique("lbl"));
+        Docker.MustRun("run", "-d", "--name", app, "--net", network, "-l", "id=app1", E2EEnvironment.Image, "sleep", "600");
+        var endpoint = EndpointId(app, network);
+
+        Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=app1"), TimeSpan.FromSeconds(30)), Is.True,
+            "labels at the agent: " + string.Join(", ", AgentState.Labels(endpoint)));
+    }
+
+    [Test]
+    public void Run_OnTwoCiliumNetworks_BothEndpointsLabelled()
+    {
+        var first = _cleanup.Network(Names.Unique("lbnet"));
+        var second = _cleanup.Network(Names.Unique("lbnet"));
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, first);
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, second);
+        var app = _cleanup.Container(Names.Unique("lbl"));
+        Docker.MustRun("create", "--name", app, "--net", first, "-l", "id=two", E2EEnvironment.Image, "sleep", "600");
+        Docker.MustRun("network", "connect", second, app);
+        Docker.MustRun("start", app);
+
+        foreach (var network in new[] { first, second })
+        {
+            var endpoint = EndpointId(app, network);
+            Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=two"), TimeSpan.FromSeconds(30)), Is.True,
+                $"endpoint on {network}: " + string.Join(", ", AgentState.Labels(endpoint)));
+        }
+    }
+
+    private static string EndpointId(string container, string network) =>
+        Docker.MustRun("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").EndpointID}}", container);
+}

@@ -1,0 +1,68 @@
+using EndToEnd.Tests.Infrastructure;
+
+namespace EndToEnd.Tests.Restart;
+
+/// <summary>dockerd restarts with a running container, and the plugin process killed under Docker.</summary>
+[TestFixture]
+public sealed class RestartTests
+{
+    private const string Plugin = "cilium-e2e/restart:test";
+    private Cleanup _cleanup = new();
+
+    [SetUp]
+    public void NewCleanup() => _cleanup = new Cleanup();
+
+    [TearDown]
+    public void RemoveWhatTheTestCreated() => _cleanup.Run();
+
+    [Test]
+    public void DockerdRestart_RestartAlwaysContainer_ComesBackWithConnectivity()
+    {
+        if (!E2EEnvironment.Daemon.OwnedBySuite)
+        {
+            Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
+        }
+
+        ManagedPlugin.CreateEnabled(_cleanup, Plugin);
+        var network = _cleanup.Network(Names.Unique("rsnet"));
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+        var app = _cleanup.Container(Names.Unique("always"));
+        Docker.MustRun("run", "-d", "--restart=always", "--name", app, "--net", network, "-l", "id=always", E2EEnvironment.Image, "httpd", "-f", "-p", "80", "-h", "/www");
+
+        E2EEnvironment.Daemon.Restart();
+
+        Assert.That(Wait.Until(() => Docker.Run("inspect", "-f", "{{.State.Running}}", app).Output == "true", TimeSpan.FromSeconds(60)), Is.True,
+            "the --restart=always container did not come back:\n" + Docker.Run("inspect", app));
+        var page = Docker.Run(TimeSpan.FromSeconds(60), "run", "--rm", "--net", network, E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://" + app);
+        Assert.That(page.Output, Is.EqualTo("hello from app1"), page.ToString());
+    }
+
+    [Test]
+    public void PluginKilled_DockerRestartsIt_AndItServesAgain()
+    {
+        ManagedPlugin.CreateEnabled(_cleanup, Plugin);
+        var network = _cleanup.Network(Names.Unique("rsnet"));
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+        var before = ManagedPlugin.Pid(Plugin);
+
+        Shell.MustRun("kill", "-KILL", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(Wait.Until(() => Pid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
+        var app = _cleanup.Container(Names.Unique("after"));
+        var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "sleep", "600");
+        Assert.That(run.Succeeded, Is.True, run.ToString());
+        Assert.That(Docker.ContainerIp(app, network), Does.StartWith("10.11."));
+    }
+
+    private static int? Pid(string plugin)
+    {
+        try
+        {
+            return ManagedPlugin.Pid(plugin);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

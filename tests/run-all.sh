@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every test suite of the project and ends with one line: "N passed, N failed, N skipped".
+#   unit + integration tests of the plugin and of the agent simulator (published AOT binaries included),
+#   then the end-to-end suite against a real Docker Engine (started here when none runs).
+# Installs missing packages first. Exits non-zero if anything failed or no test ran.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+# shellcheck source=tests/lib/prerequisites.sh
+. tests/lib/prerequisites.sh
+ensure_prerequisites || exit 1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+build_failed=0
+
+echo "==> build"
+dotnet build CiliumDocker.slnx -c Release --nologo -v quiet -p:TreatWarningsAsErrors=true || build_failed=1
+echo "==> publish Native AOT binaries"
+dotnet publish src/CiliumDocker/CiliumDocker.csproj -c Release -r linux-x64 -o artifacts/publish/cilium-docker \
+  --nologo -v quiet -p:TreatWarningsAsErrors=true || build_failed=1
+dotnet publish src/CiliumAgentSim/CiliumAgentSim.csproj -c Release -r linux-x64 -o artifacts/publish/cilium-agent-sim \
+  --nologo -v quiet -p:TreatWarningsAsErrors=true || build_failed=1
+export CILIUM_DOCKER_BIN="$here/artifacts/publish/cilium-docker/cilium-docker"
+export CILIUM_AGENT_SIM_BIN="$here/artifacts/publish/cilium-agent-sim/cilium-agent-sim"
+
+run_suite() {
+  local project=$1
+  local log="$results/$(basename "$project").log"
+  echo "==> $project"
+  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log"
+  echo "exit=${PIPESTATUS[0]}" >> "$log"
+}
+
+if [ "$build_failed" = 0 ]; then
+  for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests tests/EndToEnd.Tests; do
+    run_suite "$project"
+  done
+fi
+
+# Sum VSTest's per-assembly summaries; a suite that crashed or printed none counts as one failure.
+passed=0 failed=0 skipped=0
+for log in "$results"/*.log; do
+  [ -e "$log" ] || continue
+  line=$(sed -n -E 's/.*(Passed|Failed)! +- Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\3 \2 \4/p' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "no test summary in $(basename "$log" .log): counted as one failure"
+    failed=$((failed + 1))
+    continue
+  fi
+  read -r p f s <<< "$line"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  grep -q '^exit=0$' "$log" || [ "$f" -gt 0 ] || { echo "$(basename "$log" .log) exited non-zero"; failed=$((failed + 1)); }
+done
+[ "$build_failed" = 1 ] && { echo "the build failed"; failed=$((failed + 1)); }
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
