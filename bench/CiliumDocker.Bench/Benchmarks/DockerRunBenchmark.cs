@@ -1,0 +1,146 @@
+using System.Globalization;
+using CiliumDocker.Bench.Measurement;
+using CiliumDocker.Bench.Processes;
+using CiliumDocker.Bench.Report;
+
+namespace CiliumDocker.Bench.Benchmarks;
+
+/// <summary>
+/// <c>docker run -d</c> of N containers on a Cilium network (the managed plugin against the agent simulator in
+/// datapath mode) and N on the default bridge, interleaved in one run so that both see the same machine, and the
+/// ratio of the median start times.
+/// </summary>
+internal static class DockerRunBenchmark
+{
+    public const double RatioTarget = 1.15;
+    private const string Image = "cilium-bench/busybox:latest";
+    private const int WarmupPerNetwork = 2;
+
+    public static (string Report, bool Clean) Run(int containers)
+    {
+        using var work = WorkDirectory.Create();
+        using var engine = DockerEngine.EnsureRunning(Path.Combine(work.Path, "dockerd.log"));
+        Shell.MustRun(Path.Combine(Binaries.RepositoryRoot, "tests/images/busybox-image.sh"), Image);
+        using var simulator = AgentSimulator.Start(work.Sub("agent"), datapath: true);
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var plugin = "cilium-bench/plugin-" + suffix + ":latest";
+        var network = "cbnet-" + suffix;
+        var created = new List<string>();
+        try
+        {
+            CreatePlugin(plugin, Path.GetDirectoryName(simulator.SocketPath)!);
+            DockerEngine.MustRun("network", "create", "--driver", plugin, "--ipam-driver", plugin, network);
+            var failures = new List<string>();
+            for (var i = 0; i < WarmupPerNetwork; i++)
+            {
+                Start(network, created, failures);
+                Start("bridge", created, failures);
+            }
+
+            var cilium = new List<double>();
+            var bridge = new List<double>();
+            for (var i = 0; i < containers; i++)
+            {
+                // Alternate which goes first, so that neither always runs right after the other's clean-up work.
+                if (i % 2 == 0)
+                {
+                    Add(cilium, Start(network, created, failures));
+                    Add(bridge, Start("bridge", created, failures));
+                }
+                else
+                {
+                    Add(bridge, Start("bridge", created, failures));
+                    Add(cilium, Start(network, created, failures));
+                }
+            }
+
+            var address = DockerEngine.MustRun("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", created[0]);
+            return (Describe(containers, cilium, bridge, failures, address, engine.StartedHere), failures.Count == 0);
+        }
+        finally
+        {
+            foreach (var batch in created.Chunk(25))
+            {
+                DockerEngine.Run(["rm", "-f", .. batch]);
+            }
+
+            DockerEngine.Run("network", "rm", network);
+            DockerEngine.Run("plugin", "rm", "-f", plugin);
+        }
+    }
+
+    /// <summary>Assembles the bundle from the published binary and creates the plugin with the simulator's directory mounted.</summary>
+    private static void CreatePlugin(string plugin, string agentDirectory)
+    {
+        Shell.MustRun(Path.Combine(Binaries.RepositoryRoot, "build-plugin.sh"), "--binary", Binaries.Plugin, "--bundle-only");
+        DockerEngine.MustRun("plugin", "create", plugin, Path.Combine(Binaries.RepositoryRoot, "plugin"));
+        DockerEngine.MustRun("plugin", "set", plugin, "cilium-run.source=" + agentDirectory);
+        DockerEngine.MustRun("plugin", "enable", plugin);
+    }
+
+    /// <returns>the wall time of <c>docker run -d</c> in ms, or null when it failed.</returns>
+    private static double? Start(string network, List<string> created, List<string> failures)
+    {
+        var name = "cb-" + Guid.NewGuid().ToString("N")[..10];
+        created.Add(name);
+        var result = DockerEngine.Run("run", "-d", "--name", name, "--net", network, Image, "sleep", "3600");
+        if (!result.Succeeded)
+        {
+            failures.Add($"{network}: {result.StdErr.Trim()}");
+            return null;
+        }
+
+        return result.Elapsed.TotalMilliseconds;
+    }
+
+    private static void Add(List<double> into, double? milliseconds)
+    {
+        if (milliseconds is { } value)
+        {
+            into.Add(value);
+        }
+    }
+
+    private static string Describe(int containers, List<double> cilium, List<double> bridge, List<string> failures, string sampleAddress, bool engineStartedHere)
+    {
+        var markdown = new Markdown().Heading($"Docker: `docker run -d` of {containers} containers on a Cilium network and {containers} on the default bridge, interleaved");
+        if (cilium.Count == 0 || bridge.Count == 0)
+        {
+            return markdown.Paragraph("No container started on one of the networks:\n\n" + string.Join('\n', failures.Take(5).Select(f => "- " + f))).ToString();
+        }
+
+        var ciliumMedian = Percentile.Median(cilium);
+        var bridgeMedian = Percentile.Median(bridge);
+        var ratio = ciliumMedian / bridgeMedian;
+        var ciliumSorted = cilium.Order().ToArray();
+        var bridgeSorted = bridge.Order().ToArray();
+        markdown.Table(["network", "started", "median ms", "p90 ms", "min ms", "max ms"],
+        [
+            Row("Cilium (managed plugin)", ciliumSorted),
+            Row("default bridge", bridgeSorted),
+        ]);
+        markdown.Table(["figure", "value", "target"],
+        [
+            ["median start time ratio, Cilium / bridge", Markdown.Number(ratio, 3), $"≤ {RatioTarget}: {Markdown.AtMost(ratio, RatioTarget)}"],
+            ["failed `docker run`", failures.Count.ToString(CultureInfo.InvariantCulture), "0"],
+        ]);
+        markdown.Paragraph($"First Cilium container's address: `{sampleAddress}` (agent range {AgentSimulator.IPv4Range}). "
+            + (engineStartedHere ? "dockerd was started by the benchmark." : "dockerd was already running and was used as it is."));
+        if (failures.Count > 0)
+        {
+            markdown.Paragraph("First failures:\n\n" + string.Join('\n', failures.Distinct().Take(5).Select(f => "- " + f)));
+        }
+
+        return markdown.ToString();
+    }
+
+    private static string[] Row(string name, double[] sorted) =>
+    [
+        name,
+        sorted.Length.ToString(CultureInfo.InvariantCulture),
+        Markdown.Number(Percentile.Median(sorted), 0),
+        Markdown.Number(Percentile.Of(sorted, 0.9), 0),
+        Markdown.Number(sorted[0], 0),
+        Markdown.Number(sorted[^1], 0),
+    ];
+}
