@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs every benchmark of bench/README.md and writes the results to bench/results/latest.md.
+#   Publishes the Native AOT binaries (Release) when they are missing or older than their sources, builds the load
+#   generator, then runs: protocol load without and with veth creation (C=8) and at C=1, start-up, and docker run
+#   against the default bridge. Each benchmark starts what it needs and stops only what it started.
+# Usage: bench/run.sh [--quick] [--no-docker]
+#   --quick      small counts, for a smoke check; writes bench/results/quick.md instead
+#   --no-docker  skip the docker run benchmark (no Docker Engine involved at all)
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+# shellcheck source=tests/lib/prerequisites.sh
+. tests/lib/prerequisites.sh
+
+quick=0 docker=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-docker) docker=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+ensure_prerequisites || exit 1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# publish PROJECT_DIR OUT_DIR BINARY: dotnet publish unless OUT_DIR/BINARY is newer than every source it is built from.
+publish() {
+  local project=$1 out=$2 binary=$3
+  if [ -x "$out/$binary" ] && [ -z "$(find "$project" Directory.Build.props Directory.Packages.props -newer "$out/$binary" \
+       -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) -not -path '*/obj/*' -not -path '*/bin/*' | head -n 1)" ]; then
+    echo "==> $out/$binary is up to date"
+    return 0
+  fi
+  echo "==> publishing $binary (Release, Native AOT)"
+  dotnet publish "$project" -c Release -r linux-x64 -o "$out" --nologo -v quiet -p:TreatWarningsAsErrors=true
+}
+
+publish src/CiliumDocker artifacts/publish/cilium-docker cilium-docker || exit 1
+publish src/CiliumAgentSim artifacts/publish/cilium-agent-sim cilium-agent-sim || exit 1
+export CILIUM_DOCKER_BIN="$here/artifacts/publish/cilium-docker/cilium-docker"
+export CILIUM_AGENT_SIM_BIN="$here/artifacts/publish/cilium-agent-sim/cilium-agent-sim"
+echo "==> building the load generator"
+dotnet build bench/CiliumDocker.Bench -c Release -o artifacts/bench --nologo -v quiet -p:TreatWarningsAsErrors=true || exit 1
+
+if [ "$quick" = 1 ]; then
+  lifecycles=300 single=100 runs=5 containers=5 out=bench/results/quick.md
+else
+  lifecycles=2000 single=1000 runs=20 containers=50 out=bench/results/latest.md
+fi
+
+mkdir -p bench/results
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+failed=0
+bench() {
+  echo "==> CiliumDocker.Bench $*"
+  local section
+  section=$(mktemp)
+  dotnet artifacts/bench/CiliumDocker.Bench.dll "$@" | tee "$section"
+  local rc=${PIPESTATUS[0]}
+  if [ "$rc" != 0 ]; then
+    failed=1
+    printf '### `%s` failed (exit %s)\n\n' "$*" "$rc" >> "$body"
+  fi
+  { echo "Command: \`dotnet artifacts/bench/CiliumDocker.Bench.dll $*\`"; echo; cat "$section"; } >> "$body"
+  rm -f "$section"
+}
+
+bench protocol --concurrency 8 --lifecycles "$lifecycles"
+bench protocol --concurrency 8 --lifecycles "$lifecycles" --veth
+bench protocol --concurrency 1 --lifecycles "$single"
+bench startup --runs "$runs"
+[ "$docker" = 1 ] && bench docker --containers "$containers"
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh$([ $# -gt 0 ] && printf ' %s' "$@")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')."
+  echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), Docker Engine $(docker version -f '{{.Server.Version}}' 2>/dev/null || echo 'not running')."
+  echo
+  cat "$body"
+} > "$out"
+echo "==> wrote $out"
+exit "$failed"
