@@ -72,7 +72,10 @@ bench protocol --concurrency 8 --lifecycles "$lifecycles"
 bench protocol --concurrency 8 --lifecycles "$lifecycles" --veth
 bench protocol --concurrency 1 --lifecycles "$single"
 bench startup --runs "$runs"
-[ "$docker" = 1 ] && bench docker --containers "$containers"
+if [ "$docker" = 1 ]; then
+  bench docker --containers "$containers"
+  bench docker --containers "$containers" --agent-datapath
+fi
 
 {
   echo "# Benchmark results"

@@ -18,8 +18,9 @@ internal static class Program
               (the plugin runs in a fresh network namespace), otherwise the plugin runs with --datapath none
           startup [--runs 20]
               process start to first answered request, median of the runs; idle RSS
-          docker [--containers 50]
-              docker run -d of N containers on a Cilium network and N on the default bridge, interleaved
+          docker [--containers 50] [--agent-datapath]
+              docker run -d of N containers on a Cilium network and N on the default bridge, interleaved;
+              --agent-datapath: the simulator also programs host routes (it owns cilium_host: run it alone)
         binaries: CILIUM_DOCKER_BIN, CILIUM_AGENT_SIM_BIN, else artifacts/publish/... (bench/run.sh publishes them)
         """;
 
@@ -60,8 +61,8 @@ internal static class Program
                 commandLine.Allow("runs");
                 return StartupBenchmark.Run(commandLine.PositiveInt("runs", 20));
             case "docker":
-                commandLine.Allow("containers");
-                return DockerRunBenchmark.Run(commandLine.PositiveInt("containers", 50));
+                commandLine.Allow("containers", "agent-datapath");
+                return DockerRunBenchmark.Run(commandLine.PositiveInt("containers", 50), commandLine.Flag("agent-datapath"));
             case "help" or "--help" or "-h":
                 Console.Out.WriteLine(Usage);
                 return (string.Empty, true);
