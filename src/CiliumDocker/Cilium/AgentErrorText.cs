@@ -108,6 +108,10 @@ internal static class AgentErrorText
 
     private static string? ReasonPhrase(int code) => code switch
     {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        206 => "Partial Content",
         400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
