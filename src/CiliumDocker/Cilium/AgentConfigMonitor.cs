@@ -53,8 +53,7 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
             return;
         }
 
-        if (RouterIpChanged(current.Status.Addressing?.IPv4, hostAddressing.IPv4)
-            || RouterIpChanged(current.Status.Addressing?.IPv6, hostAddressing.IPv6))
+        if (ShowsNewRouterIp(current.Status, hostAddressing))
         {
             Log.RouterIpChanged(_logger, _agent.Endpoint);
             Volatile.Read(ref _refreshRequested).TrySetResult();
@@ -151,7 +150,7 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
         var hadError = _lastError is not null;
         _lastError = null;
 
-        if (previous is null || hadError || RouterIpsDiffer(previous.Status, status))
+        if (previous is null || hadError || (status.Addressing is { } addressing && ShowsNewRouterIp(previous.Status, addressing)))
         {
             Log.ConfigurationReceived(
                 _logger,
@@ -196,9 +195,13 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static bool RouterIpsDiffer(DaemonConfigurationStatus before, DaemonConfigurationStatus after) =>
-        RouterIpChanged(before.Addressing?.IPv4, after.Addressing?.IPv4)
-        || RouterIpChanged(before.Addressing?.IPv6, after.Addressing?.IPv6);
+    /// <summary>Whether <paramref name="seen"/> names a router IP that differs from the known configuration's.</summary>
+    public static bool ShowsNewRouterIp(DaemonConfigurationStatus known, NodeAddressing seen)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        ArgumentNullException.ThrowIfNull(seen);
+        return RouterIpChanged(known.Addressing?.IPv4, seen.IPv4) || RouterIpChanged(known.Addressing?.IPv6, seen.IPv6);
+    }
 
     /// <summary>Only a router IP the new data actually names counts: an absent family tells nothing.</summary>
     private static bool RouterIpChanged(NodeAddressingElement? known, NodeAddressingElement? seen)
