@@ -99,6 +99,7 @@ internal enum AgentCallSafety
     Repeatable,
 
     /// <summary>Like <see cref="Repeatable"/>, except that a server error is the agent's verdict, not a hiccup:
-    /// <c>POST /v1/ipam/{ip}</c> answers "already allocated" with 500.</summary>
+    /// <c>POST /v1/ipam/{ip}</c> answers "already allocated" and <c>DELETE /v1/ipam/{ip}</c> "IP is in use by
+    /// endpoint N" with 500, and asking again only delays the answer.</summary>
     RepeatableExceptServerErrors,
 }

@@ -113,7 +113,9 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(ip);
 
-        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.IpamAddress(ip), AgentCallSafety.Repeatable);
+        // Releasing twice is harmless (404 counts as released), but the agent's 500 ("IP is in use by endpoint N")
+        // is a verdict that a repeat would only delay.
+        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.IpamAddress(ip), AgentCallSafety.RepeatableExceptServerErrors);
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
         if (!reply.IsSuccess && reply.Status != HttpStatusCode.NotFound)
         {
@@ -373,11 +375,11 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
             message += "; " + note;
         }
 
-        return Fail(message, (int)reply.Status);
+        return Fail(message, (int)reply.Status, unreachable: false);
     }
 
     private CiliumAgentException BadAnswer(AgentCall call, AgentReply reply, string what) =>
-        Fail($"{call.Description} failed: Cilium agent at {Endpoint} answered {AgentErrorText.StatusText(reply.Status)} {what}; is the agent a compatible Cilium version?", (int)reply.Status);
+        Fail($"{call.Description} failed: Cilium agent at {Endpoint} answered {AgentErrorText.StatusText(reply.Status)} {what}; is the agent a compatible Cilium version?", (int)reply.Status, unreachable: false);
 
     private CiliumAgentException BudgetFailure(AgentCall call, TimeoutRejectedException exception)
     {
@@ -388,6 +390,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         return Fail(
             $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {AgentErrorText.FormatDuration(_options.TotalBudget)} ({call.Attempts} attempts; last: {last}): {hint}",
             call.LastStatus is { } status ? (int)status : null,
+            call.LastFailureUnreachable,
             exception);
     }
 
@@ -399,6 +402,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         return Fail(
             $"{call.Description} failed: Cilium agent at {Endpoint} did not answer within {AgentErrorText.FormatDuration(_options.AttemptTimeout)}{AttemptsSuffix(call)}{consequence}: is cilium-agent overloaded or stuck? See its log",
             null,
+            unreachable: false,
             exception);
     }
 
@@ -409,15 +413,15 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         {
             var hint = AgentErrorText.UnreachableHint(_options.Endpoint, AgentRetryRules.FindSocketError(exception));
             var attempts = call.Attempts > 1 ? $", {call.Attempts} attempts" : string.Empty;
-            return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}): {hint}", null, exception);
+            return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}): {hint}", null, unreachable: true, exception);
         }
 
-        return Fail($"{call.Description} failed: Cilium agent at {Endpoint}: {description}{AttemptsSuffix(call)}; see the cilium-agent log", null, exception);
+        return Fail($"{call.Description} failed: Cilium agent at {Endpoint}: {description}{AttemptsSuffix(call)}; see the cilium-agent log", null, unreachable: false, exception);
     }
 
-    private CiliumAgentException Fail(string message, int? statusCode, Exception? innerException = null)
+    private CiliumAgentException Fail(string message, int? statusCode, bool unreachable, Exception? innerException = null)
     {
-        _statistics.RecordFailure(unreachable: statusCode is null);
+        _statistics.RecordFailure(unreachable);
         Log.CallFailed(_logger, message);
         return new CiliumAgentException(message, statusCode, innerException);
     }

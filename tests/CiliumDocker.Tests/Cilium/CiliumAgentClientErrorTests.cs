@@ -39,7 +39,8 @@ internal sealed class CiliumAgentClientErrorTests
         Assert.Multiple(() =>
         {
             Assert.That(failure.Message, Is.EqualTo(
-                $"DELETE /v1/ipam/10.15.0.5 failed: Cilium agent at {_socket} answered 500 Internal Server Error: IP is in use by endpoint 12 (after 6 attempts); see the cilium-agent log"));
+                $"DELETE /v1/ipam/10.15.0.5 failed: Cilium agent at {_socket} answered 500 Internal Server Error: IP is in use by endpoint 12; see the cilium-agent log"));
+            Assert.That(_agent.Requests, Has.Count.EqualTo(1), "the agent's verdict is not asked for again");
             Assert.That(failure.StatusCode, Is.EqualTo(500));
             Assert.That(failure.AgentUnreachable, Is.False);
         });

@@ -256,6 +256,27 @@ internal sealed class CiliumAgentClientRetryTests
     }
 
     [Test]
+    public async Task ReleaseAsync_ConnectionDroppedThenUnknown_CountsAsReleased(CancellationToken cancellationToken)
+    {
+        // The dropped attempt may have released the address; the repeat then finds nothing, which is success.
+        _agent.Enqueue(FakeAgentResponse.CloseConnection(), FakeAgentResponse.Empty(404));
+
+        await _client.ReleaseAsync("10.15.0.5", cancellationToken);
+
+        Assert.That(_agent.Requests.Select(r => r.RawTarget), Is.EqualTo(new[] { "/v1/ipam/10.15.0.5", "/v1/ipam/10.15.0.5" }));
+    }
+
+    [Test]
+    public async Task DeleteEndpointAsync_ServerErrorThenUnknown_CountsAsDeleted(CancellationToken cancellationToken)
+    {
+        _agent.Enqueue(FakeAgentResponse.Error(500, "endpoint is being regenerated"), FakeAgentResponse.Empty(404));
+
+        await _client.DeleteEndpointAsync("docker-endpoint:3f1c", cancellationToken);
+
+        Assert.That(_agent.Requests, Has.Count.EqualTo(2));
+    }
+
+    [Test]
     public void CreateEndpointAsync_ConnectionDropped_ReachesTheAgentOnce()
     {
         _agent.Enqueue(FakeAgentResponse.CloseConnection(), FakeAgentResponse.Empty(201));
@@ -328,6 +349,7 @@ internal sealed class CiliumAgentClientRetryTests
             Assert.That(failure.Message, Is.EqualTo(
                 $"GET /v1/config failed: Cilium agent at {_agent.Endpoint.SocketPath} gave no usable answer within 15 s (2 attempts; last: no answer within 10 s): see the cilium-agent log"));
             Assert.That(_statistics.Failures, Is.EqualTo(1));
+            Assert.That(_statistics.Unreachable, Is.Zero, "the agent was reached, it just did not answer");
         });
     }
 
