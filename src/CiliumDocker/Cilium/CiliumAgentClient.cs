@@ -314,7 +314,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         {
             throw call.BudgetExhausted ? BudgetFailure(call, exception) : AttemptTimeoutFailure(call, exception);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             throw TransportFailure(call, exception);
         }
@@ -431,7 +431,8 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
+        // Debug: while the agent is down, the config monitor reports the outage once instead of every retry.
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug,
             Message = "Retrying {Call} to the Cilium agent at {Endpoint} after: {Failure} (retry {Retry}, in {DelayMs} ms)")]
         public static partial void Retrying(ILogger logger, string call, string endpoint, string failure, int retry, double delayMs);
 

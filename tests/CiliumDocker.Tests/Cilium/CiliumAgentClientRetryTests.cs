@@ -405,6 +405,25 @@ internal sealed class CiliumAgentClientRetryTests
         });
     }
 
+    [Test]
+    public void GetConfigAsync_RetriesDisabled_AsksOnce()
+    {
+        var options = AgentClientTestKit.Options(_agent.Endpoint);
+        using var client = AgentClientTestKit.Create(
+            new AgentClientOptions { Endpoint = options.Endpoint, AttemptTimeout = options.AttemptTimeout, TotalBudget = options.TotalBudget, MaxRetryAttempts = 0 },
+            _time,
+            _statistics);
+        _agent.Enqueue(FakeAgentResponse.Error(500, "kvstore not ready"), FakeAgentResponse.Json(200, AgentClientTestKit.ConfigJson));
+
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await client.GetConfigAsync(CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.StatusCode, Is.EqualTo(500));
+            Assert.That(_agent.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
     private CiliumAgentClient CreateClient(TimeSpan attemptTimeout, TimeSpan totalBudget) =>
         AgentClientTestKit.Create(
             new AgentClientOptions
