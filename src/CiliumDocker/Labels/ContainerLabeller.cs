@@ -47,24 +47,26 @@ internal sealed partial class ContainerLabeller
             .Build();
     }
 
-    /// <summary>Labels the container's endpoints; returns how many endpoints the agent accepted the labels for.</summary>
-    /// <exception cref="DockerApiException">Docker kept failing for the inspect calls.</exception>
-    /// <exception cref="CiliumAgentException">The agent refused or kept failing a PATCH; endpoints before it were labelled.</exception>
-    public async Task<int> LabelAsync(string containerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Labels the container's endpoints. A PATCH that fails for good does not stop the other endpoints of the
+    /// container from being labelled; its error is in the result.
+    /// </summary>
+    /// <exception cref="DockerApiException">Docker kept failing the inspect calls, so nothing could be labelled.</exception>
+    public async Task<LabelResult> LabelAsync(string containerId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(containerId);
         var container = await _retry.ExecuteAsync(ct => new ValueTask<ContainerInspect?>(_docker.InspectContainerAsync(containerId, ct)), cancellationToken);
         if (container is null)
         {
             Log.ContainerGone(_logger, containerId);
-            return 0;
+            return LabelResult.Nothing;
         }
 
         var endpoints = EndpointIdsOf(container);
         if (endpoints.Count == 0)
         {
             Log.NoEndpoints(_logger, containerId);
-            return 0;
+            return LabelResult.Nothing;
         }
 
         var request = new EndpointChangeRequest
@@ -76,22 +78,29 @@ internal sealed partial class ContainerLabeller
         };
 
         var labelled = 0;
+        var failures = new List<string>();
         foreach (var (network, endpointId) in endpoints)
         {
             var id = EndpointIds.DockerEndpoint(endpointId);
-            var accepted = await _retry.ExecuteAsync(ct => new ValueTask<bool>(_agent.PatchEndpointAsync(id, request, ct)), cancellationToken);
-            if (accepted)
+            try
             {
-                labelled++;
-                Log.Labelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
+                if (await _retry.ExecuteAsync(ct => new ValueTask<bool>(_agent.PatchEndpointAsync(id, request, ct)), cancellationToken))
+                {
+                    labelled++;
+                    Log.Labelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
+                }
+                else
+                {
+                    Log.NotCilium(_logger, request.ContainerName, network);
+                }
             }
-            else
+            catch (CiliumAgentException ex)
             {
-                Log.NotCilium(_logger, request.ContainerName, network);
+                failures.Add($"network {network}: {ex.Message}");
             }
         }
 
-        return labelled;
+        return new LabelResult(labelled, failures);
     }
 
     internal static bool IsTransient(Exception exception) => exception switch
@@ -136,6 +145,11 @@ internal sealed partial class ContainerLabeller
         }
 
         return inspect?.Config?.Labels;
+    }
+
+    internal sealed record LabelResult(int EndpointsLabelled, IReadOnlyList<string> Failures)
+    {
+        public static readonly LabelResult Nothing = new(0, []);
     }
 
     private static partial class Log

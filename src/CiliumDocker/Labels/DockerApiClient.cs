@@ -109,7 +109,7 @@ internal sealed class DockerApiClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    internal static bool TryParseApiVersion(string? text, out Version version)
+    private static bool TryParseApiVersion(string? text, out Version version)
     {
         version = new Version(0, 0);
         var parts = text?.Trim().Split('.');

@@ -97,7 +97,7 @@ internal sealed class DockerHost
         ? null
         : UnixFileType.Of(SocketPath!) switch
         {
-            UnixFileKind.Socket => null,
+            UnixFileKind.Socket or UnixFileKind.Unknown => null,
             UnixFileKind.Missing => $"{SocketPath} does not exist",
             UnixFileKind.Directory => $"{SocketPath} is a directory, not the Docker socket",
             UnixFileKind.RegularFile => $"{SocketPath} is a regular file, not the Docker socket",

@@ -30,12 +30,13 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
 
     // Container IDs waiting to be labelled. The set keeps a burst of events for one container (or an event racing
     // a resync) to a single pending entry, which also bounds the queue by the number of containers.
-    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
 
     private volatile int _state = (int)LabelWatcherState.Connecting;
     private volatile string? _lastError;
     private volatile bool _hasConnected;
+    private bool _disabledReported;
     private long _endpointsLabelled;
 
     public DockerLabelWatcher(
@@ -134,9 +135,17 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
             catch (DockerSocketUnusableException ex)
             {
                 State = LabelWatcherState.Disabled;
-                SetError(ex.Message);
-                Log.Disabled(_logger, ex.Message, _options.SocketRecheckInterval);
+                SetError($"{ex.Message}: mount the Docker socket there to label containers for Cilium policy");
+
+                // Running without the socket is a supported set-up: say it once, not every recheck.
+                if (!_disabledReported)
+                {
+                    _disabledReported = true;
+                    Log.Disabled(_logger, ex.Message, _options.SocketRecheckInterval);
+                }
+
                 await Task.Delay(_options.SocketRecheckInterval, _timeProvider, stoppingToken);
+                State = LabelWatcherState.Connecting;
                 continue;
             }
 
@@ -152,7 +161,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
     {
         if (_host.DescribeUnusableSocket() is { } why)
         {
-            throw new DockerSocketUnusableException($"Docker socket {why}; mount it to label containers for Cilium policy");
+            throw new DockerSocketUnusableException("Docker socket " + why);
         }
 
         var version = await _docker.NegotiateApiVersionAsync(cancellationToken);
@@ -160,6 +169,9 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         _hasConnected = true;
         State = LabelWatcherState.Watching;
+
+        // What went wrong before this connection (socket missing, dockerd restarting) is over now.
+        _lastError = null;
         Log.Watching(_logger, _host.Original, version);
 
         // Listed after the stream opened, so a container started in between shows up in one or the other.
@@ -207,8 +219,14 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                 _pending.TryRemove(containerId, out _);
                 try
                 {
-                    var labelled = await _labeller.LabelAsync(containerId, stoppingToken);
-                    Interlocked.Add(ref _endpointsLabelled, labelled);
+                    var result = await _labeller.LabelAsync(containerId, stoppingToken);
+                    Interlocked.Add(ref _endpointsLabelled, result.EndpointsLabelled);
+                    if (result.Failures.Count > 0)
+                    {
+                        var failures = string.Join("; ", result.Failures);
+                        SetError($"labelling container {containerId} failed: {failures}");
+                        Log.LabelFailed(_logger, containerId, failures);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -247,7 +265,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
         [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Docker events stream at {DockerHost} ended, reconnecting")]
         public static partial void StreamEnded(ILogger logger, string dockerHost);
 
-        [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Container labels for Cilium are disabled: {Reason}. Looking again in {Interval}")]
+        [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Container labels for Cilium are disabled: {Reason}. Looking for the socket every {Interval}")]
         public static partial void Disabled(ILogger logger, string reason, TimeSpan interval);
 
         [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Docker events at {DockerHost}: {Description}")]

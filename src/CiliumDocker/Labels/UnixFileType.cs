@@ -9,6 +9,9 @@ internal enum UnixFileKind
     Directory,
     RegularFile,
     Other,
+
+    /// <summary>The type could not be read (no permission, no statx); only connecting will tell.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -36,10 +39,17 @@ internal static partial class UnixFileType
     {
         ArgumentNullException.ThrowIfNull(path);
         var buffer = stackalloc byte[StatxBufferSize];
-        if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0)
+        try
         {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno is ENOENT or ENOTDIR ? UnixFileKind.Missing : UnixFileKind.Other;
+            if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0)
+            {
+                return Marshal.GetLastPInvokeError() is ENOENT or ENOTDIR ? UnixFileKind.Missing : UnixFileKind.Unknown;
+            }
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A libc without statx (not glibc >= 2.28): better to try the socket than to report it missing.
+            return UnixFileKind.Unknown;
         }
 
         return (*(ushort*)(buffer + StxModeOffset) & FileTypeMask) switch

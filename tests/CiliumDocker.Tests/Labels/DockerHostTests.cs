@@ -106,6 +106,12 @@ internal sealed class DockerHostTests
     }
 
     [Test]
+    public void DescribeUnusableSocket_CharacterDevice_SaysItIsNotASocket()
+    {
+        Assert.That(DockerHost.Parse("unix:///dev/null").DescribeUnusableSocket(), Is.EqualTo("/dev/null is not a socket"));
+    }
+
+    [Test]
     public void DescribeUnusableSocket_ListeningSocket_IsNull()
     {
         var path = $"/tmp/{Guid.NewGuid():N}.sock";

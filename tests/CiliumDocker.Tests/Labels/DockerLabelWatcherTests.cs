@@ -199,7 +199,11 @@ internal sealed class DockerLabelWatcherTests
             await Task.Delay(10, cancellationToken);
         }
 
-        Assert.That(docker.EventSubscriptions, Is.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(docker.EventSubscriptions, Is.EqualTo(1));
+            Assert.That(watcher.LastError, Is.Null);
+        });
     }
 
     [Test]
@@ -224,7 +228,11 @@ internal sealed class DockerLabelWatcherTests
         second.PushEventLine(FakeDockerApi.StartEvent(id));
 
         await Eventually.WaitUntilAsync(() => watcher.EndpointsLabelled == 1, "a container of the new daemon is labelled", cancellationToken);
-        Assert.That(watcher.State, Is.EqualTo(LabelWatcherState.Watching));
+        Assert.Multiple(() =>
+        {
+            Assert.That(watcher.State, Is.EqualTo(LabelWatcherState.Watching));
+            Assert.That(watcher.LastError, Is.Null, "the outage is over");
+        });
     }
 
     [Test]
@@ -309,6 +317,30 @@ internal sealed class DockerLabelWatcherTests
             Assert.That(_agent.Attempts.Count(a => a.Id == "docker-endpoint:ep1"), Is.EqualTo(1));
             Assert.That(watcher.LastError, Does.Contain("invalid labels"));
             Assert.That(_agent.Accepted.Single().Request.ContainerName, Is.EqualTo("fine"));
+        });
+    }
+
+    [Test]
+    [CancelAfter(20_000)]
+    public async Task PatchRejectedOnOneNetwork_TheContainersOtherNetworkIsStillLabelled(CancellationToken cancellationToken)
+    {
+        var docker = await StartDockerAsync();
+        var id = ContainerId('5');
+        docker.AddImage(ImageId, FakeDockerApi.ImageJson(ImageId));
+        docker.AddContainer(id, FakeDockerApi.ContainerJson(id, "half", ImageId, null, Networks(("cnet1", "ep1"), ("cnet2", "ep2"))), running: false);
+        _agent.AddDockerEndpoint("ep1");
+        _agent.AddDockerEndpoint("ep2");
+        _agent.FailNextPatches("ep1", new CiliumAgentException("endpoint is being deleted", 400));
+        var watcher = await StartWatchingAsync(docker, cancellationToken);
+
+        docker.PushEventLine(FakeDockerApi.StartEvent(id));
+        await Eventually.WaitUntilAsync(() => watcher.LastError is not null, "the rejection is reported", cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_agent.Accepted.Select(p => p.Id), Is.EqualTo(new[] { "docker-endpoint:ep2" }));
+            Assert.That(watcher.EndpointsLabelled, Is.EqualTo(1));
+            Assert.That(watcher.LastError, Does.Contain("network cnet1").And.Contain("endpoint is being deleted"));
         });
     }
 
