@@ -73,9 +73,12 @@ internal sealed class DockerApiClient : IDisposable
     }
 
     /// <summary>Opens <c>GET /events</c> for container starts. The caller owns the returned response.</summary>
+    /// <remarks>
+    /// Filters use the map-of-sets form every engine since API 1.22 reads; the older list form is slated for removal.
+    /// </remarks>
     public Task<HttpResponseMessage> OpenContainerStartEventsAsync(CancellationToken cancellationToken)
     {
-        var path = Versioned("/events?filters=" + Uri.EscapeDataString("{\"type\":[\"container\"],\"event\":[\"start\"]}"));
+        var path = Versioned("/events?filters=" + Uri.EscapeDataString("""{"type":{"container":true},"event":{"start":true}}"""));
         return WithTimeoutAsync("GET /events", async ct =>
         {
             var response = await SendAsync(HttpMethod.Get, path, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -94,16 +97,16 @@ internal sealed class DockerApiClient : IDisposable
 
     /// <summary><c>GET /containers/{id}/json</c>; null when the container is gone.</summary>
     public Task<ContainerInspect?> InspectContainerAsync(string id, CancellationToken cancellationToken) =>
-        GetJsonAsync(Versioned("/containers/" + Uri.EscapeDataString(id) + "/json"), DockerJsonContext.Default.ContainerInspect, cancellationToken);
+        GetJsonAsync(Versioned("/containers/" + EscapePathSegment(id) + "/json"), DockerJsonContext.Default.ContainerInspect, cancellationToken);
 
     /// <summary><c>GET /images/{name}/json</c>; null when the image is gone.</summary>
     public Task<ImageInspect?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
-        GetJsonAsync(Versioned("/images/" + Uri.EscapeDataString(image) + "/json"), DockerJsonContext.Default.ImageInspect, cancellationToken);
+        GetJsonAsync(Versioned("/images/" + EscapePathSegment(image) + "/json"), DockerJsonContext.Default.ImageInspect, cancellationToken);
 
     /// <summary><c>GET /containers/json</c> of running containers.</summary>
     public async Task<IReadOnlyList<ContainerSummary>> ListRunningContainersAsync(CancellationToken cancellationToken)
     {
-        var path = Versioned("/containers/json?filters=" + Uri.EscapeDataString("{\"status\":[\"running\"]}"));
+        var path = Versioned("/containers/json?filters=" + Uri.EscapeDataString("""{"status":{"running":true}}"""));
         return await GetJsonAsync(path, DockerJsonContext.Default.ListContainerSummary, cancellationToken) ?? [];
     }
 
@@ -123,6 +126,9 @@ internal sealed class DockerApiClient : IDisposable
         version = new Version(major, minor);
         return true;
     }
+
+    // Keeps the ':' of "sha256:..." image IDs literal, as the Docker CLI sends them.
+    private static string EscapePathSegment(string segment) => Uri.EscapeDataString(segment).Replace("%3A", ":", StringComparison.Ordinal);
 
     private string Versioned(string path)
     {

@@ -135,7 +135,27 @@ internal sealed class DockerApiClientTests
 
         var image = await _client.InspectImageAsync("sha256:img", cancellationToken);
 
-        Assert.That(image?.Config?.Labels, Is.EquivalentTo(new Dictionary<string, string?> { ["tier"] = "web" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(image?.Config?.Labels, Is.EquivalentTo(new Dictionary<string, string?> { ["tier"] = "web" }));
+            Assert.That(_docker.Requests, Has.Some.EqualTo("GET /v1.41/images/sha256:img/json"));
+        });
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task InspectImageAsync_NameWithRegistryAndTag_IsEscapedButKeepsColons(CancellationToken cancellationToken)
+    {
+        _docker.AddImage("registry:5000/team/app:1.0", FakeDockerApi.ImageJson("sha256:x"));
+        await _client.NegotiateApiVersionAsync(cancellationToken);
+
+        var image = await _client.InspectImageAsync("registry:5000/team/app:1.0", cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(image, Is.Not.Null);
+            Assert.That(_docker.Requests, Has.Some.EqualTo("GET /v1.41/images/registry:5000%2Fteam%2Fapp:1.0/json"));
+        });
     }
 
     [Test]
@@ -151,7 +171,7 @@ internal sealed class DockerApiClientTests
         Assert.Multiple(() =>
         {
             Assert.That(running.Select(c => c.Id), Is.EqualTo(new[] { "c1" }));
-            Assert.That(_docker.Requests, Has.Some.EqualTo("GET /v1.41/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%7D"));
+            Assert.That(_docker.Requests, Has.Some.EqualTo("GET /v1.41/containers/json?filters=%7B%22status%22%3A%7B%22running%22%3Atrue%7D%7D"));
         });
     }
 
@@ -164,7 +184,7 @@ internal sealed class DockerApiClientTests
         using var response = await _client.OpenContainerStartEventsAsync(cancellationToken);
 
         Assert.That(_docker.Requests, Has.Some.EqualTo(
-            "GET /v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22event%22%3A%5B%22start%22%5D%7D"));
+            "GET /v1.41/events?filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%2C%22event%22%3A%7B%22start%22%3Atrue%7D%7D"));
     }
 
     [Test]

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using NUnit.Framework;
 
 namespace CiliumDocker.Tests.Labels;
@@ -43,7 +44,7 @@ internal sealed partial class FakeDockerApi : IAsyncDisposable
     /// <summary>While set, <c>/_ping</c> does not answer until the task completes, like a dockerd still starting.</summary>
     public Task? PingGate { get; set; }
 
-    /// <summary>Every request as "METHOD /path?query", in arrival order.</summary>
+    /// <summary>Every request as "METHOD /path?query" exactly as sent (not unescaped), in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>Fixed answers by versioned path (e.g. <c>/containers/json</c>), taking precedence over the normal ones.</summary>
@@ -197,7 +198,7 @@ internal sealed partial class FakeDockerApi : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? string.Empty;
-        Requests.Enqueue($"{context.Request.Method} {path}{context.Request.QueryString}");
+        Requests.Enqueue($"{context.Request.Method} {context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget}");
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         switch (path)
         {
@@ -254,7 +255,8 @@ internal sealed partial class FakeDockerApi : IAsyncDisposable
         }
         else if (ImageInspectPath().Match(rest) is { Success: true } image)
         {
-            var name = image.Groups["name"].Value;
+            // Kestrel leaves %2F escaped in the path; Go's URL.Path, which Docker's router matches, does not.
+            var name = Uri.UnescapeDataString(image.Groups["name"].Value);
             await (_images.TryGetValue(name, out var json)
                 ? WriteJsonAsync(context, 200, json)
                 : WriteJsonAsync(context, 404, $$"""{"message":"No such image: {{name}}"}"""));
