@@ -85,7 +85,7 @@ internal sealed class DockerApiClientTests
     }
 
     [Test]
-    public void RequestBeforeNegotiation_Throws()
+    public void ListRunningContainersAsync_BeforeNegotiation_Throws()
     {
         Assert.ThrowsAsync<InvalidOperationException>(() => _client.ListRunningContainersAsync(CancellationToken.None));
     }
@@ -256,7 +256,7 @@ internal sealed class DockerApiClientTests
     [TestCase(HttpStatusCode.TooManyRequests, true)]
     [TestCase(HttpStatusCode.InternalServerError, true)]
     [TestCase(HttpStatusCode.ServiceUnavailable, true)]
-    public void IsTransient_ByStatus(HttpStatusCode status, bool expected)
+    public void IsTransient_ByStatus_OnlyServerSideAndThrottlingRetry(HttpStatusCode status, bool expected)
     {
         Assert.That(new DockerApiException("x", status).IsTransient, Is.EqualTo(expected));
     }

@@ -246,7 +246,7 @@ internal sealed class DockerLabelWatcherTests
         {
             ReconnectDelay = TimeSpan.FromMilliseconds(5),
             MaxReconnectDelay = TimeSpan.FromMilliseconds(20),
-            RequestTimeout = TimeSpan.FromMilliseconds(100),
+            RequestTimeout = TimeSpan.FromMilliseconds(250),
         };
         var watcher = await StartWatcherAsync(docker.SocketPath, cancellationToken, options);
 
