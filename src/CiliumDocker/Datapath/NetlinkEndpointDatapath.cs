@@ -1,15 +1,261 @@
+using CiliumDocker.Datapath.Netlink;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Datapath;
 
-/// <summary>Veth pairs through rtnetlink (issue 3/6 fills this in).</summary>
-internal sealed class NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger) : IEndpointDatapath
+/// <summary>
+/// The container's veth pair, made through rtnetlink as the original plugin made it with vishvananda/netlink:
+/// <c>lxc…</c> stays on the host, up, with rp_filter 0; the temporary <c>tmp…</c> end waits for Docker to move it
+/// into the container. One netlink socket, opened on first use, serves all callers.
+/// </summary>
+internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisposable
 {
-    public Task<VethPair> CreateAsync(VethRequest request, CancellationToken cancellationToken)
+    private const uint TxQueueLength = 1000;
+
+    private readonly ILogger logger;
+    private readonly Func<NetlinkSocket> openSocket;
+    private readonly Lock socketGate = new();
+    private NetlinkSocket? socket;
+    private bool disposed;
+
+    public NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger)
+        : this(logger, NetlinkSocket.Open)
     {
-        logger.LogWarning("veth creation is not built yet");
-        throw new DatapathException("veth creation is not built yet");
     }
 
-    public Task DeleteAsync(string endpointId, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Works in the network namespace bound at <paramref name="networkNamespacePath"/> instead of the process's own.</summary>
+    internal NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger, string networkNamespacePath)
+        : this(logger, () => NetworkNamespace.Run(networkNamespacePath, NetlinkSocket.Open))
+    {
+        ArgumentException.ThrowIfNullOrEmpty(networkNamespacePath);
+    }
+
+    private NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger, Func<NetlinkSocket> openSocket)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        this.logger = logger;
+        this.openSocket = openSocket;
+    }
+
+    // The work is a handful of non-blocking kernel round trips, so it runs on the caller's thread. Cancellation is
+    // honoured up to the moment the pair is requested; after that the call finishes or rolls back, so that no
+    // half-made pair is left behind.
+    public Task<VethPair> CreateAsync(VethRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return Task.FromResult(Create(request, cancellationToken));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<VethPair>(e);
+        }
+    }
+
+    public Task DeleteAsync(string endpointId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointId);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Delete(endpointId);
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (socketGate)
+        {
+            disposed = true;
+            socket?.Dispose();
+            socket = null;
+        }
+    }
+
+    private VethPair Create(VethRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(request.EndpointId);
+        var hostName = VethNames.Host(request.EndpointId);
+        var containerName = VethNames.Container(request.EndpointId);
+        var pairName = $"{hostName}/{containerName}";
+        var spec = new VethSpec(
+            hostName,
+            MacAddresses.NewLocallyAdministered(),
+            containerName,
+            ContainerMac(request, pairName),
+            ValidMtu(request.Mtu, pairName),
+            TxQueueLength);
+        ValidateOffload(request.Offload, pairName);
+
+        var links = new LinkOperations(Socket(pairName));
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            links.CreateVeth(spec);
+        }
+        catch (NetlinkException e) when (e.FromKernel)
+        {
+            throw new DatapathException($"unable to create veth pair {pairName}: {CreateFailure(links, e, spec)}", e);
+        }
+        catch (Exception e)
+        {
+            // The socket failed before the kernel's answer arrived: the pair may exist.
+            RollBack(links, hostName);
+            throw new DatapathException($"unable to create veth pair {pairName}: {Describe(e)}", e);
+        }
+
+        try
+        {
+            links.Configure(hostName, new LinkSettings(Up: true, RpFilter: 0, request.Offload));
+            if (HasOffload(request.Offload))
+            {
+                links.Configure(containerName, new LinkSettings(Up: false, RpFilter: null, request.Offload));
+            }
+
+            var host = links.GetLinkByName(hostName)
+                ?? throw new DatapathException($"{hostName} disappeared right after it was created");
+            LogCreated(logger, hostName, host.Index, containerName);
+            return new VethPair(hostName, host.Index, host.Mac, containerName, MacAddresses.Format(spec.PeerMac));
+        }
+        catch (Exception e)
+        {
+            RollBack(links, hostName);
+            throw new DatapathException($"unable to set up veth pair {pairName}: {Describe(e)}", e);
+        }
+    }
+
+    private void Delete(string endpointId)
+    {
+        var hostName = VethNames.Host(endpointId);
+        try
+        {
+            if (new LinkOperations(Socket(hostName)).DeleteLink(hostName))
+            {
+                LogDeleted(logger, hostName);
+            }
+            else
+            {
+                LogAlreadyGone(logger, hostName);
+            }
+        }
+        catch (NetlinkException e)
+        {
+            throw new DatapathException($"unable to delete veth pair {hostName}: {Describe(e)}", e);
+        }
+    }
+
+    private NetlinkSocket Socket(string subject)
+    {
+        lock (socketGate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            try
+            {
+                return socket ??= openSocket();
+            }
+            catch (NetlinkException e)
+            {
+                throw new DatapathException($"unable to open a netlink socket for {subject}: {e.Message}", e);
+            }
+        }
+    }
+
+    private void RollBack(LinkOperations links, string hostName)
+    {
+        try
+        {
+            // Deleting one end of a veth removes the other.
+            links.DeleteLink(hostName);
+        }
+        catch (NetlinkException e)
+        {
+            LogRollBackFailed(logger, e, hostName);
+        }
+    }
+
+    // EEXIST names the culprit, so that the message says which interface to look at. The kernel explains few
+    // EINVALs at creation (an MTU the veth cannot take gets none), so the requested MTU is repeated.
+    private static string CreateFailure(LinkOperations links, NetlinkException e, VethSpec spec)
+    {
+        if (e.Errno == Errno.EINVAL && e.KernelMessage is null && spec.Mtu > 0)
+        {
+            return $"{e.Reason} with MTU {spec.Mtu}";
+        }
+
+        if (e.Errno != Errno.EEXIST)
+        {
+            return Describe(e);
+        }
+
+        string taken;
+        try
+        {
+            taken = links.GetLinkByName(spec.HostName) is not null ? spec.HostName : spec.PeerName;
+        }
+        catch (NetlinkException)
+        {
+            // Only the explanation is lost; the EEXIST itself stands.
+            return "interface name already exists (EEXIST)";
+        }
+
+        return $"interface name already exists (EEXIST): {taken} is taken; if it was left behind, remove it with 'ip link del {taken}'";
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        NetlinkException { Errno: Errno.EPERM or Errno.EACCES } n =>
+            $"operation not permitted ({n.ErrnoName}): the plugin needs CAP_NET_ADMIN in the host network namespace",
+        NetlinkException n => n.Reason,
+        _ => e.Message,
+    };
+
+    private static byte[] ContainerMac(VethRequest request, string pairName)
+    {
+        if (string.IsNullOrEmpty(request.ContainerMac))
+        {
+            return MacAddresses.NewLocallyAdministered();
+        }
+
+        return MacAddresses.TryParseUnicast(request.ContainerMac, out var error)
+            ?? throw new DatapathException($"unable to create veth pair {pairName}: invalid container MAC address: {error}");
+    }
+
+    private static uint ValidMtu(int mtu, string pairName) =>
+        mtu >= 0 ? (uint)mtu : throw new DatapathException($"unable to create veth pair {pairName}: MTU {mtu} is negative");
+
+    private static void ValidateOffload(OffloadSizes offload, string pairName)
+    {
+        foreach (var (name, size) in new[]
+        {
+            ("GRO", offload.GroMaxSize), ("GSO", offload.GsoMaxSize),
+            ("IPv4 GRO", offload.GroIPv4MaxSize), ("IPv4 GSO", offload.GsoIPv4MaxSize),
+        })
+        {
+            if (size is < 0 or > uint.MaxValue)
+            {
+                throw new DatapathException($"unable to create veth pair {pairName}: {name} maximum size {size} is out of range");
+            }
+        }
+    }
+
+    private static bool HasOffload(OffloadSizes offload) =>
+        offload.GroMaxSize > 0 || offload.GsoMaxSize > 0 || offload.GroIPv4MaxSize > 0 || offload.GsoIPv4MaxSize > 0;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created veth pair {HostName} (index {HostIndex}) / {ContainerName}")]
+    private static partial void LogCreated(ILogger logger, string hostName, int hostIndex, string containerName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted veth pair {HostName}")]
+    private static partial void LogDeleted(ILogger logger, string hostName);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Veth pair {HostName} was already gone")]
+    private static partial void LogAlreadyGone(ILogger logger, string hostName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove the half-made veth pair {HostName}; remove it with 'ip link del {HostName}'")]
+    private static partial void LogRollBackFailed(ILogger logger, Exception exception, string hostName);
 }
