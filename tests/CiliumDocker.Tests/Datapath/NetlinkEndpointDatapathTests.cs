@@ -21,7 +21,7 @@ internal sealed class NetlinkEndpointDatapathTests
         netns = TestNetworkNamespace.Create();
         // New links inherit the namespace's default, so rp_filter 0 on the host end can only come from the datapath.
         netns.Exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=1");
-        datapath = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path);
+        datapath = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
     }
 
     [TearDown]
@@ -233,15 +233,23 @@ internal sealed class NetlinkEndpointDatapathTests
 
         var (hadNetAdmin, error) = ThreadCapabilities.WithoutNetAdmin(() =>
         {
-            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path);
-            var task = restricted.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None);
-            return (ThreadCapabilities.CurrentThreadHasNetAdmin(), task.Exception?.InnerException);
+            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
+            var hasNetAdmin = ThreadCapabilities.CurrentThreadHasNetAdmin();
+            try
+            {
+                restricted.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None).GetAwaiter().GetResult();
+                return (hasNetAdmin, (DatapathException?)null);
+            }
+            catch (DatapathException e)
+            {
+                return (hasNetAdmin, e);
+            }
         });
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(hadNetAdmin, Is.False);
-            Assert.That(error, Is.TypeOf<DatapathException>());
+            Assert.That(error, Is.Not.Null);
             Assert.That(error?.Message, Does.StartWith($"unable to create veth pair {VethNames.Host(endpointId)}/"));
             Assert.That(error?.Message, Does.Contain("operation not permitted (EPERM)"));
             Assert.That(error?.Message, Does.Contain("CAP_NET_ADMIN"));
@@ -257,13 +265,21 @@ internal sealed class NetlinkEndpointDatapathTests
 
         var error = ThreadCapabilities.WithoutNetAdmin(() =>
         {
-            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path);
-            return restricted.DeleteAsync(endpointId, CancellationToken.None).Exception?.InnerException;
+            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
+            try
+            {
+                restricted.DeleteAsync(endpointId, CancellationToken.None).GetAwaiter().GetResult();
+                return null;
+            }
+            catch (DatapathException e)
+            {
+                return e;
+            }
         });
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(error, Is.TypeOf<DatapathException>());
+            Assert.That(error, Is.Not.Null);
             Assert.That(error?.Message, Does.Contain($"unable to delete veth pair {pair.HostName}"));
             Assert.That(error?.Message, Does.Contain("CAP_NET_ADMIN"));
             Assert.That(netns.ShowLink(pair.HostName), Is.Not.Null);
