@@ -5,8 +5,10 @@ internal interface ILabelWatcherStatus
 {
     LabelWatcherState State { get; }
 
+    /// <summary>Cilium endpoints the agent accepted labels for since start.</summary>
     long EndpointsLabelled { get; }
 
+    /// <summary>The latest problem since the watcher last connected to Docker (or why it is disabled); null if none.</summary>
     string? LastError { get; }
 }
 

@@ -1,0 +1,175 @@
+using System.Net.Sockets;
+using CiliumDocker.Cilium;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace CiliumDocker.Labels;
+
+/// <summary>
+/// Copies one container's labels onto the Cilium endpoint of every network it is attached to. The agent answers
+/// 404 for the endpoints of networks other drivers serve, so no knowledge of network drivers is needed, and a
+/// container on two Cilium networks gets both endpoints labelled. PATCH is idempotent: labelling a container twice
+/// (an event and a resync racing) is harmless.
+/// </summary>
+internal sealed partial class ContainerLabeller
+{
+    private readonly DockerApiClient _docker;
+    private readonly ICiliumAgent _agent;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retry;
+
+    public ContainerLabeller(DockerApiClient docker, ICiliumAgent agent, DockerLabelWatcherOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _docker = docker;
+        _agent = agent;
+        _logger = logger;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.LabelRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.LabelRetryDelay,
+                MaxDelay = options.MaxLabelRetryDelay,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                OnRetry = args =>
+                {
+                    Log.Retrying(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>
+    /// Labels the container's endpoints. A PATCH that fails for good does not stop the other endpoints of the
+    /// container from being labelled; its error is in the result.
+    /// </summary>
+    /// <exception cref="DockerApiException">Docker kept failing the inspect calls, so nothing could be labelled.</exception>
+    public async Task<LabelResult> LabelAsync(string containerId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(containerId);
+        var container = await _retry.ExecuteAsync(ct => new ValueTask<ContainerInspect?>(_docker.InspectContainerAsync(containerId, ct)), cancellationToken);
+        if (container is null)
+        {
+            Log.ContainerGone(_logger, containerId);
+            return LabelResult.Nothing;
+        }
+
+        var endpoints = EndpointIdsOf(container);
+        if (endpoints.Count == 0)
+        {
+            Log.NoEndpoints(_logger, containerId);
+            return LabelResult.Nothing;
+        }
+
+        var request = new EndpointChangeRequest
+        {
+            ContainerId = container.Id ?? containerId,
+            ContainerName = container.Name?.TrimStart('/'),
+            Labels = ContainerLabels.From(await ImageLabelsAsync(container, cancellationToken), container.Config?.Labels),
+            State = EndpointChangeRequest.WaitingForIdentity,
+        };
+
+        var labelled = 0;
+        var failures = new List<string>();
+        foreach (var (network, endpointId) in endpoints)
+        {
+            var id = EndpointIds.DockerEndpoint(endpointId);
+            try
+            {
+                if (await _retry.ExecuteAsync(ct => new ValueTask<bool>(_agent.PatchEndpointAsync(id, request, ct)), cancellationToken))
+                {
+                    labelled++;
+                    Log.Labelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
+                }
+                else
+                {
+                    Log.NotCilium(_logger, request.ContainerName, network);
+                }
+            }
+            catch (CiliumAgentException ex)
+            {
+                failures.Add($"network {network}: {ex.Message}");
+            }
+        }
+
+        return new LabelResult(labelled, failures);
+    }
+
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        CiliumAgentException agent => agent.AgentUnreachable || agent.StatusCode is >= 500 or 429,
+        DockerApiException docker => docker.IsTransient,
+        HttpRequestException or IOException or SocketException => true,
+        _ => false,
+    };
+
+    private static List<(string Network, string EndpointId)> EndpointIdsOf(ContainerInspect container)
+    {
+        var result = new List<(string, string)>();
+        if (container.NetworkSettings?.Networks is { } networks)
+        {
+            foreach (var (name, endpoint) in networks.OrderBy(n => n.Key, StringComparer.Ordinal))
+            {
+                if (!string.IsNullOrEmpty(endpoint?.EndpointId))
+                {
+                    result.Add((name, endpoint.EndpointId));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyDictionary<string, string?>?> ImageLabelsAsync(ContainerInspect container, CancellationToken cancellationToken)
+    {
+        // The image ID, not Config.Image: the tag may point to another image by now.
+        var image = !string.IsNullOrEmpty(container.Image) ? container.Image : container.Config?.Image;
+        if (string.IsNullOrEmpty(image))
+        {
+            return null;
+        }
+
+        var inspect = await _retry.ExecuteAsync(ct => new ValueTask<ImageInspect?>(_docker.InspectImageAsync(image, ct)), cancellationToken);
+        if (inspect is null)
+        {
+            // `docker rmi -f` can remove the image of a running container; its own labels still apply.
+            Log.ImageGone(_logger, image);
+        }
+
+        return inspect?.Config?.Labels;
+    }
+
+    internal sealed record LabelResult(int EndpointsLabelled, IReadOnlyList<string> Failures)
+    {
+        public static readonly LabelResult Nothing = new(0, []);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Container {ContainerId} is gone before its labels could be copied")]
+        public static partial void ContainerGone(ILogger logger, string containerId);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Container {ContainerId} has no network endpoints to label")]
+        public static partial void NoEndpoints(ILogger logger, string containerId);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Labelled the Cilium endpoint of container {ContainerName} on network {Network} (endpoint {EndpointId}, {LabelCount} labels)")]
+        public static partial void Labelled(ILogger logger, string? containerName, string network, string endpointId, int labelCount);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Container {ContainerName}: network {Network} is not served by Cilium (the agent has no such endpoint)")]
+        public static partial void NotCilium(ILogger logger, string? containerName, string network);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Image {Image} is gone; only the container's own labels are applied")]
+        public static partial void ImageGone(ILogger logger, string image);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Labelling attempt failed, retry {Attempt} in {Delay}: {Error}")]
+        public static partial void Retrying(ILogger logger, int attempt, TimeSpan delay, string? error);
+    }
+}
