@@ -106,8 +106,9 @@ internal sealed class EndpointHandlers(StateHolder state, IEndpointDatapath data
         await AgentResponses.WriteAsync(context, deleted, null);
     }
 
+    /// <summary>Clients path-escape the id (<c>pod-name:ns%2Fpod</c>); routing leaves <c>%2F</c> encoded.</summary>
     private static bool TryParseId(HttpContext context, out EndpointId id, out string error) =>
-        EndpointId.TryParse(context.Request.RouteValues["id"] as string ?? "", out id, out error);
+        EndpointId.TryParse(Uri.UnescapeDataString(context.Request.RouteValues["id"] as string ?? ""), out id, out error);
 
     private async Task DetachQuietlyAsync(DatapathEndpoint route)
     {
