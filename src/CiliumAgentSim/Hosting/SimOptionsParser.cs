@@ -201,7 +201,7 @@ internal static class SimOptionsParser
     }
 
     private static IPAddress ParseIp(string flag, string value, IpFamily family) =>
-        IPAddress.TryParse(value, out var ip) && IpFamilyNames.Of(ip) == family
+        IpText.TryParse(value, out var ip) && IpFamilyNames.Of(ip) == family
             ? ip
             : throw new FormatException($"{flag} {value}: not an {family.Name()} address");
 

@@ -102,7 +102,7 @@ internal sealed partial class AgentState
             var claims = new List<Allocation>(2);
             foreach (var (text, uuid) in new[] { (addressing?.IPv4, addressing?.IPv4ExpirationUuid), (addressing?.IPv6, addressing?.IPv6ExpirationUuid) })
             {
-                if (string.IsNullOrEmpty(uuid) || text is null || !IPAddress.TryParse(text, out var bare) || text.Contains('/', StringComparison.Ordinal))
+                if (string.IsNullOrEmpty(uuid) || text is null || !IpText.TryParse(text, out var bare) || text.Contains('/', StringComparison.Ordinal))
                 {
                     continue;
                 }
@@ -256,7 +256,7 @@ internal sealed partial class AgentState
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var bare = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(bare, out var parsed) || IpFamilyNames.Of(parsed) != family
+        if (!IpText.TryParse(bare, out var parsed) || IpFamilyNames.Of(parsed) != family
             || (slash >= 0 && !Cidr.TryParse(text, out _)))
         {
             error = $"invalid {family.Name()} address \"{text}\"";

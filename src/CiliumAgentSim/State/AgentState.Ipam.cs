@@ -56,7 +56,7 @@ internal sealed partial class AgentState
     public AgentResult<bool> Allocate(string ip, string owner, string? pool)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        if (!IPAddress.TryParse(ip, out var address))
+        if (!IpText.TryParse(ip, out var address))
         {
             return AgentResult<bool>.Fail(400, $"Invalid IP address: {ip}");
         }
@@ -90,7 +90,7 @@ internal sealed partial class AgentState
     /// <summary><c>DELETE /v1/ipam/{ip}</c>.</summary>
     public AgentResult<bool> Release(string ip)
     {
-        if (!IPAddress.TryParse(ip, out var address))
+        if (!IpText.TryParse(ip, out var address))
         {
             return AgentResult<bool>.Fail(400, $"Invalid IP address: {ip}");
         }

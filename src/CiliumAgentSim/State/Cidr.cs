@@ -19,7 +19,7 @@ internal sealed record Cidr(IPAddress Network, int PrefixLength)
         cidr = null;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0
-            || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            || !IpText.TryParse(text.AsSpan(0, slash), out var address)
             || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
         {
             return false;

@@ -60,8 +60,8 @@ internal sealed class EndpointRecord
         EndpointIdKind.ContainerName => id.Value == ContainerName,
         EndpointIdKind.CniAttachmentId => id.Value == CniAttachmentId,
         EndpointIdKind.PodName or EndpointIdKind.CepName => id.Value == PodName,
-        EndpointIdKind.IPv4 => IPv4 is not null && IPAddress.TryParse(id.Value, out var v4) && v4.Equals(IPv4),
-        EndpointIdKind.IPv6 => IPv6 is not null && IPAddress.TryParse(id.Value, out var v6) && v6.Equals(IPv6),
+        EndpointIdKind.IPv4 => IPv4 is not null && IpText.TryParse(id.Value, out var v4) && v4.Equals(IPv4),
+        EndpointIdKind.IPv6 => IPv6 is not null && IpText.TryParse(id.Value, out var v6) && v6.Equals(IPv6),
         _ => false,
     };
 }
