@@ -91,20 +91,43 @@ internal sealed class NetnsDatapathTests
         Assert.That(forward, Does.Not.Contain(LinuxDatapath.ForwardChain));
     }
 
-    private static async Task<(string Address, string Uuid)> AllocateAsync(SimHarness sim)
+    [Test]
+    public async Task TwoEndpoints_IPv6Only_PingEachOtherThroughProxyNdp()
     {
-        var json = await sim.AllocateAsync("family=ipv4&owner=docker-ipam", expiration: true);
-        return (json["address"]!["ipv4"]!.GetValue<string>(), json["address"]!["ipv4-expiration-uuid"]!.GetValue<string>());
+        await AddNamespaceAsync(HostNs);
+        var child1 = await AddNamespaceAsync("simc1-" + _tag);
+        var child2 = await AddNamespaceAsync("simc2-" + _tag);
+        var datapath = new LinuxDatapath(new ProcessCommandRunner("/var/run/netns/" + HostNs), NullLogger.Instance);
+        await using var sim = await SimHarness.StartAsync(
+            o => o with { IPv4Range = null, IPv6Range = CiliumAgentSim.State.Cidr.TryParse("f00d::a0b:0:0:0/96", out var v6) ? v6 : null },
+            datapath);
+        var ip1 = await AllocateAsync(sim, "ipv6");
+        var ip2 = await AllocateAsync(sim, "ipv6");
+        await AddContainerAsync(child1, "lxc" + _tag + "a", ip1.Address, "f00d::a0b:0:0:1");
+        await AddContainerAsync(child2, "lxc" + _tag + "b", ip2.Address, "f00d::a0b:0:0:1");
+
+        await PutEndpointAsync(sim, "e1", "lxc" + _tag + "a", ip1);
+        await PutEndpointAsync(sim, "e2", "lxc" + _tag + "b", ip2);
+
+        // Link-local addresses finish duplicate address detection before neighbour discovery works.
+        Assert.That(await PingAsync(child1, ip2.Address, attempts: 5), Is.True, $"{child1} -> {ip2.Address}");
+    }
+
+    private static async Task<(string Address, string Uuid)> AllocateAsync(SimHarness sim, string family = "ipv4")
+    {
+        var json = await sim.AllocateAsync($"family={family}&owner=docker-ipam", expiration: true);
+        return (json["address"]![family]!.GetValue<string>(), json["address"]![family + "-expiration-uuid"]!.GetValue<string>());
     }
 
     private static async Task PutEndpointAsync(SimHarness sim, string dockerId, string hostInterface, (string Address, string Uuid) ip)
     {
+        var family = ip.Address.Contains(':', StringComparison.Ordinal) ? "ipv6" : "ipv4";
         var body = new JsonObject
         {
             ["state"] = "waiting-for-identity",
             ["docker-endpoint-id"] = dockerId,
             ["interface-name"] = hostInterface,
-            ["addressing"] = new JsonObject { ["ipv4"] = ip.Address, ["ipv4-expiration-uuid"] = ip.Uuid },
+            ["addressing"] = new JsonObject { [family] = ip.Address, [family + "-expiration-uuid"] = ip.Uuid },
             ["sync-build-endpoint"] = true,
         };
         var (status, answer) = await sim.PutEndpointAsync(body.ToJsonString());
@@ -135,15 +158,17 @@ internal sealed class NetnsDatapathTests
     }
 
     /// <summary>Host end in the host namespace (up, like the plugin leaves it), container end set up like Docker does.</summary>
-    private async Task AddContainerAsync(string child, string hostInterface, string address)
+    private async Task AddContainerAsync(string child, string hostInterface, string address, string router = "10.11.0.1")
     {
         var peer = "tmp" + hostInterface[3..];
+        var v6 = address.Contains(':', StringComparison.Ordinal);
+        string[] family = v6 ? ["-6"] : ["-4"];
         await Shell.MustAsync("ip", "-n", HostNs, "link", "add", "name", hostInterface, "type", "veth", "peer", "name", peer);
         await Shell.MustAsync("ip", "-n", HostNs, "link", "set", hostInterface, "up");
         await Shell.MustAsync("ip", "-n", HostNs, "link", "set", peer, "netns", child);
-        await Shell.MustAsync("ip", "-n", child, "addr", "add", address + "/32", "dev", peer);
+        await Shell.MustAsync("ip", ["-n", child, .. family, "addr", "add", address + (v6 ? "/128" : "/32"), "dev", peer, .. v6 ? new[] { "nodad" } : []]);
         await Shell.MustAsync("ip", "-n", child, "link", "set", peer, "up");
-        await Shell.MustAsync("ip", "-n", child, "route", "add", "10.11.0.1/32", "dev", peer, "scope", "link");
-        await Shell.MustAsync("ip", "-n", child, "route", "add", "default", "via", "10.11.0.1", "dev", peer);
+        await Shell.MustAsync("ip", ["-n", child, .. family, "route", "add", router + (v6 ? "/128" : "/32"), "dev", peer]);
+        await Shell.MustAsync("ip", ["-n", child, .. family, "route", "add", "default", "via", router, "dev", peer]);
     }
 }
