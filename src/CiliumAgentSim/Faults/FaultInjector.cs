@@ -1,7 +1,7 @@
 namespace CiliumAgentSim.Faults;
 
 /// <summary>What to do to one agent request.</summary>
-internal readonly record struct FaultDecision(Task? Blackhole, bool Abort, FailRule? Fail, DelayRule? Delay);
+internal readonly record struct FaultDecision(Task? Blackhole, AbortRule? Abort, FailRule? Fail, DelayRule? Delay);
 
 /// <summary>
 /// Faults switched at run time through the control socket. Counted faults (fail, abort) are consumed by the
@@ -13,7 +13,7 @@ internal sealed class FaultInjector
 
     private readonly Lock _gate = new();
     private FailRule? _fail;
-    private CountRule? _abort;
+    private AbortRule? _abort;
     private DelayRule? _delay;
     private TaskCompletionSource? _blackhole;
     private long _injected;
@@ -44,7 +44,13 @@ internal sealed class FaultInjector
 
             if (request.AbortNext is { } abortNext)
             {
-                _abort = abortNext == 0 ? null : new CountRule { Remaining = abortNext, Path = filter.Path, Method = filter.Method };
+                _abort = abortNext == 0 ? null : new AbortRule
+                {
+                    Remaining = abortNext,
+                    After = request.AbortAfter ?? false,
+                    Path = filter.Path,
+                    Method = filter.Method,
+                };
             }
 
             if (request.DelayMs is { } delayMs)
@@ -101,27 +107,27 @@ internal sealed class FaultInjector
             if (_blackhole is { } hole)
             {
                 _injected++;
-                return new FaultDecision(hole.Task, false, null, null);
+                return new FaultDecision(hole.Task, null, null, null);
             }
 
             if (_abort is { } abort && abort.Matches(method, path))
             {
                 _abort = abort.Remaining == 1 ? null : abort with { Remaining = abort.Remaining - 1 };
                 _injected++;
-                return new FaultDecision(null, true, null, null);
+                return new FaultDecision(null, abort, null, null);
             }
 
             if (_fail is { } fail && fail.Matches(method, path))
             {
                 _fail = fail.Remaining == 1 ? null : fail with { Remaining = fail.Remaining - 1 };
                 _injected++;
-                return new FaultDecision(null, false, fail, null);
+                return new FaultDecision(null, null, fail, null);
             }
 
             if (_delay is { } delay && delay.Matches(method, path))
             {
                 _injected++;
-                return new FaultDecision(null, false, null, delay);
+                return new FaultDecision(null, null, null, delay);
             }
 
             return default;
@@ -143,6 +149,11 @@ internal sealed class FaultInjector
         if (request.Status is not null && request.FailNext is null)
         {
             return "status only applies together with failNext";
+        }
+
+        if (request.AbortAfter is not null && request.AbortNext is null)
+        {
+            return "abortAfter only applies together with abortNext";
         }
 
         if (request.Path is { } path && !path.StartsWith('/'))

@@ -17,8 +17,13 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultInjector faults
                 await hole.WaitAsync(context.RequestAborted);
             }
 
-            if (decision.Abort)
+            if (decision.Abort is { } abort)
             {
+                if (abort.After)
+                {
+                    await RunThenAbortAsync(context);
+                }
+
                 context.Abort();
                 return;
             }
@@ -48,6 +53,22 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultInjector faults
         }
 
         await next(context);
+    }
+
+    /// <summary>The request takes effect, then the connection drops before a byte of the answer is sent.</summary>
+    private async Task RunThenAbortAsync(HttpContext context)
+    {
+        var original = context.Response.Body;
+        using var discarded = new MemoryStream();
+        context.Response.Body = discarded;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
     }
 
     /// <summary>The request takes effect now; its answer is held back, so a client that times out meanwhile

@@ -20,6 +20,10 @@ internal sealed class FaultRequest
     [JsonPropertyName("abortNext")]
     public int? AbortNext { get; init; }
 
+    /// <summary>Abort after the request took effect (work done, answer lost) instead of before handling it.</summary>
+    [JsonPropertyName("abortAfter")]
+    public bool? AbortAfter { get; init; }
+
     [JsonPropertyName("delayMs")]
     public int? DelayMs { get; init; }
 
@@ -44,7 +48,7 @@ internal sealed class FaultStatus
     public FailRule? FailNext { get; init; }
 
     [JsonPropertyName("abortNext")]
-    public CountRule? AbortNext { get; init; }
+    public AbortRule? AbortNext { get; init; }
 
     [JsonPropertyName("delay")]
     public DelayRule? Delay { get; init; }
@@ -74,6 +78,12 @@ internal record CountRule : RequestFilter
 {
     [JsonPropertyName("remaining")]
     public int Remaining { get; init; }
+}
+
+internal sealed record AbortRule : CountRule
+{
+    [JsonPropertyName("after")]
+    public bool After { get; init; }
 }
 
 internal sealed record FailRule : CountRule

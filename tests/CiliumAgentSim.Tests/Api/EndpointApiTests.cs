@@ -61,6 +61,18 @@ internal sealed class EndpointApiTests
         Assert.That(JsonNode.Parse(next)!["id"]!.GetValue<long>(), Is.EqualTo(4));
     }
 
+    [Test]
+    public async Task Put_ManyInParallel_AllocatesDistinctIds()
+    {
+        await using var sim = await SimHarness.StartAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            sim.PutEndpointAsync($$"""{"state":"waiting-for-identity","docker-endpoint-id":"p{{i}}"}""")));
+
+        var ids = answers.Select(a => JsonNode.Parse(a.Body)!["id"]!.GetValue<long>()).ToList();
+        Assert.That(ids, Is.Unique.And.Count.EqualTo(30));
+    }
+
     [TestCase("""{"docker-endpoint-id":"x"}""", "state in body is required")]
     [TestCase("""{"state":"sleeping"}""", "state in body should be one of")]
     [TestCase("", "endpoint in body is required")]

@@ -156,6 +156,17 @@ internal sealed class IpamApiTests
     }
 
     [Test]
+    public async Task AllocateNext_ManyInParallel_HandsOutDistinctAddresses()
+    {
+        await using var sim = await SimHarness.StartAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => sim.AllocateAsync()));
+
+        var addresses = answers.Select(a => a["address"]!["ipv4"]!.GetValue<string>()).ToList();
+        Assert.That(addresses, Is.Unique.And.Count.EqualTo(40));
+    }
+
+    [Test]
     public async Task AllocateIp_FreeAddress_Answers200AndRecordsOwner()
     {
         await using var sim = await SimHarness.StartAsync();

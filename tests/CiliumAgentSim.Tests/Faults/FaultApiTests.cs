@@ -71,6 +71,19 @@ internal sealed class FaultApiTests
     }
 
     [Test]
+    public async Task AbortNext_After_WorkIsDoneButAnswerLost()
+    {
+        await using var sim = await SimHarness.StartAsync();
+        await sim.ControlAsync(HttpMethod.Post, "/faults", """{"abortNext":1,"abortAfter":true,"path":"/v1/ipam"}""");
+
+        var answer = await RawHttp.ExchangeAsync(sim.Options.SocketPath, "POST /v1/ipam?family=ipv4 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+        var state = await sim.StateAsync();
+
+        Assert.That(answer, Is.Empty);
+        Assert.That(state["addresses"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Delay_Before_HoldsAnswerForDelay()
     {
         await using var sim = await SimHarness.StartAsync();
@@ -162,6 +175,7 @@ internal sealed class FaultApiTests
     [TestCase("""{"failNext":-1}""")]
     [TestCase("""{"failNext":1,"status":200}""")]
     [TestCase("""{"status":500}""")]
+    [TestCase("""{"abortAfter":true}""")]
     [TestCase("""{}""")]
     [TestCase("""{"delayMs":10,"path":"v1/ipam"}""")]
     [TestCase("""{"failNext":"many"}""")]
