@@ -62,11 +62,3 @@ internal static class UnixSocketServer
         throw new IOException($"{socketPath} is in use: another process is listening on it");
     }
 }
-
-/// <summary>Starts and stops with the app; no signal handling of its own.</summary>
-internal sealed class ManualLifetime : IHostLifetime
-{
-    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

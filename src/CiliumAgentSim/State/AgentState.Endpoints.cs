@@ -7,11 +7,11 @@ internal sealed partial class AgentState
 {
     public const string StateReady = "ready";
 
-    private static readonly HashSet<string> ValidStates = new(StringComparer.Ordinal)
-    {
+    private static readonly string[] ValidStates =
+    [
         "waiting-for-identity", "not-ready", "waiting-to-regenerate", "regenerating", "restoring",
         StateReady, "disconnecting", "disconnected", "invalid",
-    };
+    ];
 
     private readonly SortedDictionary<long, EndpointRecord> _endpoints = [];
     private readonly IdentityTable _identities = new();
@@ -220,7 +220,7 @@ internal sealed partial class AgentState
             return "state in body is required";
         }
 
-        return ValidStates.Contains(request.State)
+        return ValidStates.Contains(request.State, StringComparer.Ordinal)
             ? null
             : $"state in body should be one of [{string.Join(' ', ValidStates)}]";
     }
