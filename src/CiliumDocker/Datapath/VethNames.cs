@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace CiliumDocker.Datapath;
@@ -16,8 +15,8 @@ internal static class VethNames
 
     private static string Hash(string endpointId)
     {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(endpointId), digest);
+        Span<byte> digest = stackalloc byte[Sha256.HashSizeInBytes];
+        Sha256.HashData(Encoding.UTF8.GetBytes(endpointId), digest);
         return Convert.ToHexStringLower(digest)[..12];
     }
 }

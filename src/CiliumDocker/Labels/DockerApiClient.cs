@@ -60,7 +60,7 @@ internal sealed class DockerApiClient : IDisposable
         }, cancellationToken);
 
         // Engines before API 1.25 did not send the header on /_ping; /version has carried the field all along.
-        engine ??= (await GetJsonAsync("/version", DockerJsonContext.Default.DockerVersion, cancellationToken))?.ApiVersion;
+        engine ??= (await GetJsonAsync("/version", DockerApiJsonContext.Default.DockerVersion, cancellationToken))?.ApiVersion;
         if (!TryParseApiVersion(engine, out var engineVersion))
         {
             throw new DockerApiException($"Docker at {_host} did not tell its API version (got '{engine}'); is it a Docker Engine?");
@@ -97,17 +97,17 @@ internal sealed class DockerApiClient : IDisposable
 
     /// <summary><c>GET /containers/{id}/json</c>; null when the container is gone.</summary>
     public Task<ContainerInspect?> InspectContainerAsync(string id, CancellationToken cancellationToken) =>
-        GetJsonAsync(Versioned("/containers/" + EscapePathSegment(id) + "/json"), DockerJsonContext.Default.ContainerInspect, cancellationToken);
+        GetJsonAsync(Versioned("/containers/" + EscapePathSegment(id) + "/json"), DockerApiJsonContext.Default.ContainerInspect, cancellationToken);
 
     /// <summary><c>GET /images/{name}/json</c>; null when the image is gone.</summary>
     public Task<ImageInspect?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
-        GetJsonAsync(Versioned("/images/" + EscapePathSegment(image) + "/json"), DockerJsonContext.Default.ImageInspect, cancellationToken);
+        GetJsonAsync(Versioned("/images/" + EscapePathSegment(image) + "/json"), DockerApiJsonContext.Default.ImageInspect, cancellationToken);
 
     /// <summary><c>GET /containers/json</c> of running containers.</summary>
     public async Task<IReadOnlyList<ContainerSummary>> ListRunningContainersAsync(CancellationToken cancellationToken)
     {
         var path = Versioned("/containers/json?filters=" + Uri.EscapeDataString("""{"status":{"running":true}}"""));
-        return await GetJsonAsync(path, DockerJsonContext.Default.ListContainerSummary, cancellationToken) ?? [];
+        return await GetJsonAsync(path, DockerApiJsonContext.Default.ListContainerSummary, cancellationToken) ?? [];
     }
 
     public void Dispose() => _http.Dispose();
@@ -195,7 +195,7 @@ internal sealed class DockerApiClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
-            if (JsonSerializer.Deserialize(text, DockerJsonContext.Default.DockerErrorBody)?.Message is { } message)
+            if (JsonSerializer.Deserialize(text, DockerApiJsonContext.Default.DockerErrorBody)?.Message is { } message)
             {
                 return message;
             }

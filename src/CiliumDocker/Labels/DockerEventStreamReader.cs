@@ -107,7 +107,7 @@ internal static class DockerEventStreamReader
         try
         {
             var json = new Utf8JsonReader(line);
-            var dockerEvent = JsonSerializer.Deserialize(ref json, DockerJsonContext.Default.DockerEvent);
+            var dockerEvent = JsonSerializer.Deserialize(ref json, DockerApiJsonContext.Default.DockerEvent);
             if (dockerEvent is null)
             {
                 onMalformed("a null event was skipped");

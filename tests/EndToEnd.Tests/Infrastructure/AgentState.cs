@@ -10,7 +10,7 @@ internal static class AgentState
     {
         var state = E2EEnvironment.Agent.State();
         var addresses = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var allocation in state.GetProperty("allocations").EnumerateArray())
+        foreach (var allocation in state.GetProperty("addresses").EnumerateArray())
         {
             addresses.Add(allocation.GetProperty("ip").GetString()!);
         }

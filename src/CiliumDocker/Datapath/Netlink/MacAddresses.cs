@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 
 namespace CiliumDocker.Datapath.Netlink;
 
@@ -10,11 +9,13 @@ internal static class MacAddresses
 
     /// <summary>
     /// A random locally administered unicast address. Setting it explicitly keeps systemd's MACAddressPolicy from
-    /// rewriting the address after creation.
+    /// rewriting the address after creation. Random.Shared rather than RandomNumberGenerator: the latter goes
+    /// through OpenSSL, which the plugin's rootfs does not have, and a MAC needs uniqueness, not secrecy.
     /// </summary>
     public static byte[] NewLocallyAdministered()
     {
-        var mac = RandomNumberGenerator.GetBytes(Length);
+        var mac = new byte[Length];
+        Random.Shared.NextBytes(mac);
         mac[0] = (byte)((mac[0] & 0xFE) | 0x02);
         return mac;
     }

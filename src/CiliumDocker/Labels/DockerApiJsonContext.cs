@@ -8,4 +8,4 @@ namespace CiliumDocker.Labels;
 [JsonSerializable(typeof(List<ContainerSummary>))]
 [JsonSerializable(typeof(DockerVersion))]
 [JsonSerializable(typeof(DockerErrorBody))]
-internal sealed partial class DockerJsonContext : JsonSerializerContext;
+internal sealed partial class DockerApiJsonContext : JsonSerializerContext;
