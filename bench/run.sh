@@ -56,15 +56,17 @@ trap 'rm -f "$body"' EXIT
 failed=0
 bench() {
   echo "==> CiliumDocker.Bench $*"
-  local section
+  local section load
   section=$(mktemp)
+  # The machine may be shared: the load before each benchmark says how much to trust its figures.
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
   dotnet artifacts/bench/CiliumDocker.Bench.dll "$@" | tee "$section"
   local rc=${PIPESTATUS[0]}
   if [ "$rc" != 0 ]; then
     failed=1
     printf '### `%s` failed (exit %s)\n\n' "$*" "$rc" >> "$body"
   fi
-  { echo "Command: \`dotnet artifacts/bench/CiliumDocker.Bench.dll $*\`"; echo; cat "$section"; } >> "$body"
+  { echo "Command: \`dotnet artifacts/bench/CiliumDocker.Bench.dll $*\` (load average before: $load)"; echo; cat "$section"; } >> "$body"
   rm -f "$section"
 }
 

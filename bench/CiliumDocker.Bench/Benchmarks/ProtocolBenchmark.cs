@@ -37,7 +37,7 @@ internal static class ProtocolBenchmark
 
         var run = RunWorkers(plugin, simulator, network, options);
 
-        var leftAllocations = simulator.StateCount("allocations");
+        var leftAllocations = simulator.StateCount("addresses");
         var leftEndpoints = simulator.StateCount("endpoints");
         var leftLinks = netns?.LinkNames().Count(n => n.StartsWith("lxc", StringComparison.Ordinal) || n.StartsWith("tmp", StringComparison.Ordinal));
         network.Delete(setup);
@@ -124,7 +124,7 @@ internal static class ProtocolBenchmark
                 ["agent simulator CPU per lifecycle", Markdown.Number(simulatorCpuMicros, 0) + " µs", "(not the plugin's)"],
                 ["plugin peak RSS (VmHWM)", Markdown.Mib(run.PluginAfter.PeakRssKiB), string.Empty],
                 ["plugin RSS after the run", Markdown.Mib(run.PluginAfter.RssKiB), string.Empty],
-                ["failed lifecycles", run.Failures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "0"],
+                ["failed lifecycles (warm-up included)", run.Failures.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "0"],
                 ["left at the agent (addresses / endpoints)", $"{Count(leftAllocations)} / {Count(leftEndpoints)}", "0 / 0"],
                 .. options.WithVeth ? new[] { new[] { "veths left in the namespace", Count(leftLinks), "0" } } : [],
             ]);
