@@ -1,2 +1,51 @@
-// Replaced by the plugin host (issue 1/6).
+using System.Runtime.Versioning;
+using CiliumDocker.Datapath;
+using CiliumDocker.Hosting;
+using CiliumDocker.Labels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: SupportedOSPlatform("linux")]
+
+var parsed = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
+switch (parsed.Action)
+{
+    case CommandLineAction.Help:
+        Console.Out.WriteLine(CommandLine.Usage);
+        return 0;
+    case CommandLineAction.Version:
+        Console.Out.WriteLine($"cilium-docker {PluginVersion.Current}");
+        return 0;
+    case CommandLineAction.Error:
+        Console.Error.WriteLine($"cilium-docker: {parsed.ErrorMessage}");
+        Console.Error.WriteLine(CommandLine.Usage);
+        return 2;
+}
+
+var options = parsed.Options!;
+
+// The plugin creates network interfaces and writes under /run: without root it would fail later, call by call.
+if (!Environment.IsPrivilegedProcess)
+{
+    Console.Error.WriteLine("Please run \"cilium-docker\" command(s) with root privileges.");
+    return 1;
+}
+
+try
+{
+    Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    PluginSocket.Prepare(options.SocketPath);
+}
+catch (Exception ex) when (ex is PluginSocketInUseException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"cilium-docker: {ex.Message}");
+    return 1;
+}
+
+var app = PluginApplication.Build(options, services =>
+{
+    services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+    services.AddDockerLabelWatcher(options.DockerHostPath);
+});
+await app.RunAsync();
 return 0;

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using CiliumDocker.Cilium;
+
+namespace CiliumDocker.Ipam;
+
+/// <summary>Address and prefix parsing for what users type (<c>--subnet 10.1.2.3/24</c>) and what Docker echoes.</summary>
+internal static class IpPrefixes
+{
+    /// <summary>Parses a CIDR and clears host bits, as Go's ParseCIDR does for Docker's <c>--subnet</c>.</summary>
+    public static bool TryParseNormalized(string? text, out IPNetwork network)
+    {
+        network = default;
+        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (slash <= 0
+            || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            || length > BitLength(address.AddressFamily)
+            || address.ScopeId != 0)
+        {
+            return false;
+        }
+
+        network = new IPNetwork(Mask(address, length), length);
+        return true;
+    }
+
+    /// <summary>A plain IP, also accepted with a prefix length (Docker's interface addresses carry one).</summary>
+    public static bool TryParseHost(string? text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var hostPart = slash < 0 ? text.AsSpan() : text.AsSpan(0, slash);
+        if (!IPAddress.TryParse(hostPart, out var parsed))
+        {
+            return false;
+        }
+
+        if (slash >= 0 && !TryParseNormalized(text, out _))
+        {
+            return false;
+        }
+
+        address = parsed;
+        return true;
+    }
+
+    public static IpFamily FamilyOf(IPAddress address)
+        => address.AddressFamily == AddressFamily.InterNetworkV6 ? IpFamily.IPv6 : IpFamily.IPv4;
+
+    public static int BitLength(IpFamily family) => family == IpFamily.IPv6 ? 128 : 32;
+
+    /// <summary>The single-address prefix Cilium hands out: all traffic goes through the router.</summary>
+    public static string HostPrefix(IPAddress address) => $"{address}/{BitLength(FamilyOf(address))}";
+
+    public static string FamilyName(IpFamily family) => family == IpFamily.IPv6 ? "IPv6" : "IPv4";
+
+    public static bool Contains(IPNetwork outer, IPNetwork inner)
+        => inner.PrefixLength >= outer.PrefixLength && outer.Contains(inner.BaseAddress);
+
+    public static UInt128 ToNumber(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        UInt128 value = 0;
+        foreach (var b in address.GetAddressBytes())
+        {
+            value = (value << 8) | b;
+        }
+
+        return value;
+    }
+
+    public static IPAddress FromNumber(UInt128 value, IpFamily family)
+    {
+        var bytes = new byte[BitLength(family) / 8];
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            bytes[i] = (byte)(value & 0xFF);
+            value >>= 8;
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    private static int BitLength(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? 128 : 32;
+
+    private static IPAddress Mask(IPAddress address, int length)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(length - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
+    }
+}
