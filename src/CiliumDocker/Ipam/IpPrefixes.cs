@@ -14,10 +14,9 @@ internal static class IpPrefixes
         network = default;
         var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
         if (slash <= 0
-            || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            || !TryParseAddress(text.AsSpan(0, slash), out var address)
             || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-            || length > BitLength(address.AddressFamily)
-            || address.ScopeId != 0)
+            || length > BitLength(address.AddressFamily))
         {
             return false;
         }
@@ -37,7 +36,7 @@ internal static class IpPrefixes
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var hostPart = slash < 0 ? text.AsSpan() : text.AsSpan(0, slash);
-        if (!IPAddress.TryParse(hostPart, out var parsed))
+        if (!TryParseAddress(hostPart, out var parsed))
         {
             return false;
         }
@@ -48,6 +47,44 @@ internal static class IpPrefixes
         }
 
         address = parsed;
+        return true;
+    }
+
+    /// <summary>
+    /// An address the way Go's ParseIP reads it: four decimal octets without leading zeros, or IPv6 without a zone.
+    /// IPAddress.TryParse alone also takes "10.11" or "010.1.1.1" (inet_aton forms) and would read them differently.
+    /// </summary>
+    public static bool TryParseAddress(ReadOnlySpan<char> text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (text.Contains(':'))
+        {
+            if (text.Contains('%') || !IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                return false;
+            }
+
+            address = v6;
+            return true;
+        }
+
+        var octets = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var octet = text[range];
+            if (++octets > 4 || octet.IsEmpty || octet.Length > 3 || (octet.Length > 1 && octet[0] == '0')
+                || !int.TryParse(octet, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > 255)
+            {
+                return false;
+            }
+        }
+
+        if (octets != 4 || !IPAddress.TryParse(text, out var v4))
+        {
+            return false;
+        }
+
+        address = v4;
         return true;
     }
 

@@ -311,7 +311,7 @@ internal sealed partial class IpamDriver(
 
         var pair = response.Address;
         var text = family == IpFamily.IPv4 ? pair?.IPv4 : pair?.IPv6;
-        if (!IPAddress.TryParse(text, out var address) || IpPrefixes.FamilyOf(address) != family)
+        if (!IpPrefixes.TryParseAddress(text, out var address) || IpPrefixes.FamilyOf(address) != family)
         {
             await ReleaseStrayAsync(pair);
             throw new PluginCallException(
@@ -340,7 +340,7 @@ internal sealed partial class IpamDriver(
     {
         foreach (var text in new[] { pair?.IPv4, pair?.IPv6 })
         {
-            if (IPAddress.TryParse(text, out var stray))
+            if (IpPrefixes.TryParseAddress(text, out var stray))
             {
                 await ReleaseAbandonedAsync(stray);
             }

@@ -45,7 +45,7 @@ internal static class NodeAddresses
         => family == IpFamily.IPv6 ? addressing?.IPv6 : addressing?.IPv4;
 
     private static bool TryParseRouter(NodeAddressingElement element, IpFamily family, out IPAddress router)
-        => IPAddress.TryParse(element.Ip, out router!) && IpPrefixes.FamilyOf(router) == family;
+        => IpPrefixes.TryParseAddress(element.Ip, out router) && IpPrefixes.FamilyOf(router) == family;
 
     private static IPNetwork? ParseRange(string? text, IpFamily family)
         => IpPrefixes.TryParseNormalized(text, out var range) && IpPrefixes.FamilyOf(range.BaseAddress) == family ? range : null;

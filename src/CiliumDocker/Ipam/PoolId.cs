@@ -89,6 +89,9 @@ internal sealed record PoolId(IpFamily Family, IPNetwork? Subnet = null, IPNetwo
         return true;
     }
 
+    /// <summary>Only the exact text <see cref="ToString"/> produces: a pool id Docker echoes is never user input.</summary>
     private static bool TryParseCanonical(ReadOnlySpan<char> text, IpFamily family, out IPNetwork network)
-        => IPNetwork.TryParse(text, out network) && IpPrefixes.FamilyOf(network.BaseAddress) == family;
+        => IPNetwork.TryParse(text, out network)
+            && IpPrefixes.FamilyOf(network.BaseAddress) == family
+            && text.SequenceEqual(network.ToString());
 }
