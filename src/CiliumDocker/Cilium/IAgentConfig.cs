@@ -6,8 +6,12 @@ namespace CiliumDocker.Cilium;
 /// </summary>
 internal interface IAgentConfig
 {
-    /// <summary>Null until the first successful fetch.</summary>
+    /// <summary>Null until the first successful fetch; afterwards the last valid configuration, even while the
+    /// agent is unreachable (see <see cref="LastError"/>).</summary>
     AgentConfigSnapshot? Current { get; }
+
+    /// <summary>Why the latest fetch failed or was rejected; null once a fetch succeeded.</summary>
+    string? LastError { get; }
 
     /// <summary>The current configuration, or a <see cref="CiliumAgentException"/> that names the agent socket.</summary>
     DaemonConfigurationStatus GetRequired();

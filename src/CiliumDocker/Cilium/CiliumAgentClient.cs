@@ -1,0 +1,445 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CiliumDocker.Cilium;
+
+/// <summary>
+/// The agent's REST API over its Unix socket (or TCP), with one long-lived connection pool. Every call runs through
+/// a resilience pipeline: total budget (outermost), retry by safety (see <see cref="AgentCallSafety"/>), and a
+/// per-attempt timeout. Every failure leaves as a <see cref="CiliumAgentException"/> written for the operator.
+/// </summary>
+internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
+{
+    // Agent lists can hold thousands of endpoints of a few KB each; anything far beyond is not the agent talking.
+    private const long MaxResponseBytes = 64L * 1024 * 1024;
+
+    private static readonly ResiliencePropertyKey<AgentCall> CallKey = new("cilium-docker.agent-call");
+
+    private readonly AgentClientOptions _options;
+    private readonly AgentCallStatistics _statistics;
+    private readonly ILogger<CiliumAgentClient> _logger;
+    private readonly HttpClient _http;
+    private readonly Uri _baseAddress;
+    private readonly ResiliencePipeline<AgentReply> _pipeline;
+
+    public CiliumAgentClient(
+        AgentClientOptions options,
+        AgentCallStatistics statistics,
+        TimeProvider timeProvider,
+        ILogger<CiliumAgentClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRetryAttempts, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.TotalBudget, options.AttemptTimeout);
+
+        _options = options;
+        _statistics = statistics;
+        _logger = logger;
+        Endpoint = options.Endpoint.ToString();
+
+        // The Host header is "localhost" for a socket, as in the Go client; for TCP it is the agent's address.
+        _baseAddress = new Uri(options.Endpoint.IsUnixSocket ? "http://localhost" : "http://" + options.Endpoint.HostAndPort);
+        _http = new HttpClient(CreateHandler(options.Endpoint))
+        {
+            BaseAddress = _baseAddress,
+            // The pipeline owns every timeout, on the injected TimeProvider.
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = MaxResponseBytes,
+        };
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _pipeline = BuildPipeline(options, timeProvider);
+    }
+
+    public string Endpoint { get; }
+
+    public async Task<DaemonConfigurationStatus> GetConfigAsync(CancellationToken cancellationToken)
+    {
+        var call = AgentCall.Create(HttpMethod.Get, AgentPaths.Config, AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+        var configuration = Decode(call, reply, CiliumJsonContext.Default.DaemonConfiguration);
+        return configuration?.Status ?? throw BadAnswer(call, reply, "without a \"status\" object");
+    }
+
+    public async Task<IpamResponse> AllocateNextAsync(IpFamily family, string owner, bool expiration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+
+        // A repeated allocation whose first attempt did take effect leaves an address nobody was told about.
+        // With "expiration: true" the agent frees such an address by itself when no endpoint claims its UUID
+        // in time, so repeating after a timeout or server error cannot leak. Without expiration it would leak
+        // for good, so only failures the agent never processed are retried.
+        var safety = expiration ? AgentCallSafety.Repeatable : AgentCallSafety.OnlyUnprocessed;
+        var call = AgentCall.CreateAllocation(AgentPaths.AllocateNext(family, owner), expiration, safety);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+        return Decode(call, reply, CiliumJsonContext.Default.IpamResponse)
+            ?? throw BadAnswer(call, reply, "without an allocation");
+    }
+
+    public async Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ip);
+        ArgumentNullException.ThrowIfNull(owner);
+
+        // Reserving one named address twice cannot create a second allocation, so timeouts are retried. The
+        // agent's 500 is its allocator's verdict ("already allocated"), not a hiccup, so it is final.
+        var call = AgentCall.Create(HttpMethod.Post, AgentPaths.AllocateAddress(ip, owner), AgentCallSafety.RepeatableExceptServerErrors);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (reply.IsSuccess)
+        {
+            return;
+        }
+
+        // After an attempt with an unknown outcome, "taken" may mean taken by that very attempt. The agent
+        // cannot tell, and releasing on a guess could free another container's address: say so instead.
+        var note = call.EarlierAttemptMayHaveTakenEffect && (int)reply.Status is 409 or 500
+            ? $"an earlier attempt of this request got no answer and may itself have reserved {ip} (owner '{owner}'); release it if no container uses it"
+            : null;
+        throw StatusFailure(call, reply, note);
+    }
+
+    public async Task ReleaseAsync(string ip, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ip);
+
+        // Releasing twice is harmless (404 counts as released), but the agent's 500 ("IP is in use by endpoint N")
+        // is a verdict that a repeat would only delay.
+        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.IpamAddress(ip), AgentCallSafety.RepeatableExceptServerErrors);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (!reply.IsSuccess && reply.Status != HttpStatusCode.NotFound)
+        {
+            throw StatusFailure(call, reply);
+        }
+    }
+
+    public async Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // A repeated PUT whose first attempt created the endpoint would be refused as a duplicate or, worse,
+        // create a second endpoint holding the same address: only unprocessed attempts are retried.
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, CiliumJsonContext.Default.EndpointChangeRequest);
+        var call = AgentCall.CreateWithJson(HttpMethod.Put, AgentPaths.Endpoint(EndpointIds.CreatePath), AgentCallSafety.OnlyUnprocessed, body);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+
+        // Older agents answer 201 with no body.
+        return Decode(call, reply, CiliumJsonContext.Default.CiliumEndpoint);
+    }
+
+    public async Task<CiliumEndpoint?> GetEndpointAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+
+        var call = AgentCall.Create(HttpMethod.Get, AgentPaths.Endpoint(id), AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (reply.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        EnsureSuccess(call, reply);
+        return Decode(call, reply, CiliumJsonContext.Default.CiliumEndpoint)
+            ?? throw BadAnswer(call, reply, "without an endpoint");
+    }
+
+    public async Task<bool> PatchEndpointAsync(string id, EndpointChangeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(request);
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, CiliumJsonContext.Default.EndpointChangeRequest);
+        var call = AgentCall.CreateWithJson(HttpMethod.Patch, AgentPaths.Endpoint(id), AgentCallSafety.Repeatable, body);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (reply.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        EnsureSuccess(call, reply);
+        return true;
+    }
+
+    public async Task DeleteEndpointAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+
+        // 206 means "deleted with errors" (the body counts them): the endpoint is gone either way.
+        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.Endpoint(id), AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (!reply.IsSuccess && reply.Status != HttpStatusCode.NotFound)
+        {
+            throw StatusFailure(call, reply);
+        }
+    }
+
+    public async Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken)
+    {
+        var call = AgentCall.Create(HttpMethod.Get, AgentPaths.Endpoints, AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+        return Decode(call, reply, CiliumJsonContext.Default.ListCiliumEndpoint) ?? [];
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static SocketsHttpHandler CreateHandler(AgentEndpoint endpoint)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Proxy variables must never divert a local agent connection.
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+
+        if (endpoint.SocketPath is { } socketPath)
+        {
+            // The handler asks for localhost:80; the agent is always at its socket.
+            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(socketPath, cancellationToken);
+        }
+
+        return handler;
+    }
+
+    private static async ValueTask<Stream> ConnectUnixAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private ResiliencePipeline<AgentReply> BuildPipeline(AgentClientOptions options, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder<AgentReply> { TimeProvider = timeProvider };
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = options.TotalBudget,
+            OnTimeout = static args =>
+            {
+                if (args.Context.Properties.TryGetValue(CallKey, out var call))
+                {
+                    call.BudgetExhausted = true;
+                }
+
+                return default;
+            },
+        });
+
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<AgentReply>
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.MaxRetryDelay,
+                ShouldHandle = static args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(CallKey, out var call)
+                    && AgentRetryRules.ShouldRetry(call.Safety, AgentRetryRules.Classify(args.Outcome))),
+                OnRetry = OnRetry,
+            });
+        }
+
+        builder.AddTimeout(options.AttemptTimeout);
+        return builder.Build();
+    }
+
+    private ValueTask OnRetry(OnRetryArguments<AgentReply> args)
+    {
+        if (!args.Context.Properties.TryGetValue(CallKey, out var call))
+        {
+            return default;
+        }
+
+        var failure = AgentRetryRules.Classify(args.Outcome);
+        call.LastFailureUnreachable = failure == AgentFailureKind.NotDelivered;
+        call.EarlierAttemptMayHaveTakenEffect |= failure is AgentFailureKind.Ambiguous or AgentFailureKind.ServerError;
+        if (args.Outcome.Exception is { } exception)
+        {
+            call.LastStatus = null;
+            call.LastFailure = AgentErrorText.DescribeFailure(_options.Endpoint, exception);
+        }
+        else
+        {
+            call.LastStatus = args.Outcome.Result.Status;
+            call.LastFailure = AgentErrorText.DescribeStatus(args.Outcome.Result.Status, args.Outcome.Result.Body);
+        }
+
+        _statistics.RecordRetry();
+        Log.Retrying(_logger, call.Description, Endpoint, call.LastFailure, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+        return default;
+    }
+
+    private async Task<AgentReply> SendAsync(AgentCall call, CancellationToken cancellationToken)
+    {
+        _statistics.RecordCall();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(CallKey, call);
+        try
+        {
+            var reply = await _pipeline.ExecuteAsync(
+                static (ctx, state) => state.Client.AttemptAsync(state.Call, ctx.CancellationToken),
+                context,
+                (Client: this, Call: call)).ConfigureAwait(false);
+            Log.Answered(_logger, call.Description, (int)reply.Status, call.Attempts);
+            return reply;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (TimeoutRejectedException exception)
+        {
+            throw call.BudgetExhausted ? BudgetFailure(call, exception) : AttemptTimeoutFailure(call, exception);
+        }
+        catch (Exception exception)
+        {
+            throw TransportFailure(call, exception);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<AgentReply> AttemptAsync(AgentCall call, CancellationToken cancellationToken)
+    {
+        using var request = call.CreateRequest(_baseAddress);
+
+        // The default completion option buffers the whole body inside SendAsync, under the attempt's token.
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return new AgentReply(response.StatusCode, body);
+    }
+
+    private void EnsureSuccess(AgentCall call, AgentReply reply)
+    {
+        if (!reply.IsSuccess)
+        {
+            throw StatusFailure(call, reply);
+        }
+    }
+
+    private T? Decode<T>(AgentCall call, AgentReply reply, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        if (reply.Body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(reply.Body, typeInfo);
+        }
+        catch (JsonException exception)
+        {
+            throw BadAnswer(call, reply, $"with JSON the plugin cannot read ({exception.Message})");
+        }
+    }
+
+    private CiliumAgentException StatusFailure(AgentCall call, AgentReply reply, string? note = null)
+    {
+        var message = $"{call.Description} failed: Cilium agent at {Endpoint} answered "
+            + AgentErrorText.DescribeStatus(reply.Status, reply.Body)
+            + AttemptsSuffix(call);
+        if (AgentErrorText.StatusHint(reply.Status) is { } hint)
+        {
+            message += "; " + hint;
+        }
+
+        if (note is not null)
+        {
+            message += "; " + note;
+        }
+
+        return Fail(message, (int)reply.Status, unreachable: false);
+    }
+
+    private CiliumAgentException BadAnswer(AgentCall call, AgentReply reply, string what) =>
+        Fail($"{call.Description} failed: Cilium agent at {Endpoint} answered {AgentErrorText.StatusText(reply.Status)} {what}; is the agent a compatible Cilium version?", (int)reply.Status, unreachable: false);
+
+    private CiliumAgentException BudgetFailure(AgentCall call, TimeoutRejectedException exception)
+    {
+        var last = call.LastFailure ?? "no answer";
+        var hint = call.LastFailureUnreachable
+            ? AgentErrorText.UnreachableHint(_options.Endpoint, socketError: null)
+            : "see the cilium-agent log";
+        return Fail(
+            $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {AgentErrorText.FormatDuration(_options.TotalBudget)} ({call.Attempts} attempts; last: {last}): {hint}",
+            call.LastStatus is { } status ? (int)status : null,
+            call.LastFailureUnreachable,
+            exception);
+    }
+
+    private CiliumAgentException AttemptTimeoutFailure(AgentCall call, TimeoutRejectedException exception)
+    {
+        var consequence = call.Safety == AgentCallSafety.OnlyUnprocessed
+            ? "; the agent may still carry it out, so it was not repeated"
+            : string.Empty;
+        return Fail(
+            $"{call.Description} failed: Cilium agent at {Endpoint} did not answer within {AgentErrorText.FormatDuration(_options.AttemptTimeout)}{AttemptsSuffix(call)}{consequence}: is cilium-agent overloaded or stuck? See its log",
+            null,
+            unreachable: false,
+            exception);
+    }
+
+    private CiliumAgentException TransportFailure(AgentCall call, Exception exception)
+    {
+        var description = AgentErrorText.DescribeFailure(_options.Endpoint, exception);
+        if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+        {
+            var hint = AgentErrorText.UnreachableHint(_options.Endpoint, AgentRetryRules.FindSocketError(exception));
+            var attempts = call.Attempts > 1 ? $", {call.Attempts} attempts" : string.Empty;
+            return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}): {hint}", null, unreachable: true, exception);
+        }
+
+        return Fail($"{call.Description} failed: Cilium agent at {Endpoint}: {description}{AttemptsSuffix(call)}; see the cilium-agent log", null, unreachable: false, exception);
+    }
+
+    private CiliumAgentException Fail(string message, int? statusCode, bool unreachable, Exception? innerException = null)
+    {
+        _statistics.RecordFailure(unreachable);
+        Log.CallFailed(_logger, message);
+        return new CiliumAgentException(message, statusCode, innerException);
+    }
+
+    private static string AttemptsSuffix(AgentCall call) =>
+        call.Attempts > 1 ? $" (after {call.Attempts} attempts)" : string.Empty;
+
+    private static partial class Log
+    {
+        // Debug: while the agent is down, the config monitor reports the outage once instead of every retry.
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug,
+            Message = "Retrying {Call} to the Cilium agent at {Endpoint} after: {Failure} (retry {Retry}, in {DelayMs} ms)")]
+        public static partial void Retrying(ILogger logger, string call, string endpoint, string failure, int retry, double delayMs);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Call} answered {Status} after {Attempts} attempt(s)")]
+        public static partial void Answered(ILogger logger, string call, int status, int attempts);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Message}")]
+        public static partial void CallFailed(ILogger logger, string message);
+    }
+}
