@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using CiliumDocker.Cilium;
 using CiliumDocker.Datapath;
 using CiliumDocker.Hosting;
 using CiliumDocker.Labels;
@@ -44,6 +45,7 @@ catch (Exception ex) when (ex is PluginSocketInUseException or IOException or Un
 
 var app = PluginApplication.Build(options, services =>
 {
+    services.AddCiliumAgent(options.ToAgentClientOptions());
     services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
     services.AddDockerLabelWatcher(options.DockerHostPath);
 });

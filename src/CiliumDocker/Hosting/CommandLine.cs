@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiliumDocker.Cilium;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Hosting;
@@ -103,12 +104,18 @@ internal static class CommandLine
 
         ciliumApi ??= environment("CILIUM_SOCK") is { Length: > 0 } sock ? UnixScheme + sock : PluginOptions.DefaultCiliumApi;
         dockerHostPath ??= NonEmpty(environment("DOCKER_HOST_PATH")) ?? PluginOptions.DefaultDockerHostPath;
-        foreach (var (flag, uri) in new[] { ("--cilium-api", ciliumApi), ("--docker-host-path", dockerHostPath) })
+        try
         {
-            if (!IsSupportedUri(uri))
-            {
-                return CommandLineResult.Error($"invalid host format '{uri}' for {flag}: use unix:///path or tcp://host:port");
-            }
+            _ = AgentClientOptions.ParseEndpoint(ciliumApi);
+        }
+        catch (FormatException ex)
+        {
+            return CommandLineResult.Error($"--cilium-api: {ex.Message}");
+        }
+
+        if (!IsSupportedUri(dockerHostPath))
+        {
+            return CommandLineResult.Error($"--docker-host-path: invalid host format '{dockerHostPath}': use unix:///path or tcp://host:port");
         }
 
         var logLevel = LogLevel.Information;

@@ -59,6 +59,7 @@ internal static class PluginApplication
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         addAgentServices(services);
+        services.AddAgentObservation();
         AddPluginServices(services, options);
 
         var app = builder.Build();
@@ -70,8 +71,6 @@ internal static class PluginApplication
     {
         services.AddSingleton<PluginMetrics>();
         services.AddSingleton<PluginCallDispatcher>();
-        services.AddSingleton<AgentReachability>();
-        services.AddSingleton(provider => new ObservedCiliumAgent(provider.GetRequiredService<ICiliumAgent>(), provider.GetRequiredService<AgentReachability>()));
 
         services.AddSingleton(provider => new AddressLedger(
             new JsonStateFile<AddressLedgerState>(
@@ -88,31 +87,10 @@ internal static class PluginApplication
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SubnetCursor>();
 
-        services.AddSingleton(provider => new IpamDriver(
-            provider.GetRequiredService<IAgentConfig>(),
-            provider.GetRequiredService<ObservedCiliumAgent>(),
-            provider.GetRequiredService<AddressLedger>(),
-            provider.GetRequiredService<SubnetCursor>(),
-            provider.GetRequiredService<PluginMetrics>(),
-            provider.GetRequiredService<ILogger<IpamDriver>>()));
-        services.AddSingleton(provider => new NetworkDriver(
-            provider.GetRequiredService<IAgentConfig>(),
-            provider.GetRequiredService<ObservedCiliumAgent>(),
-            provider.GetRequiredService<IEndpointDatapath>(),
-            provider.GetRequiredService<AddressLedger>(),
-            provider.GetRequiredService<EndpointCleanupQueue>(),
-            provider.GetRequiredService<PluginMetrics>(),
-            provider.GetRequiredService<ILogger<NetworkDriver>>()));
-        services.AddSingleton(provider => new AddressJanitor(
-            provider.GetRequiredService<IAgentConfig>(),
-            provider.GetRequiredService<ObservedCiliumAgent>(),
-            provider.GetRequiredService<AddressLedger>(),
-            provider.GetRequiredService<PluginMetrics>(),
-            provider.GetRequiredService<ILogger<AddressJanitor>>()));
-        services.AddSingleton(provider => new EndpointJanitor(
-            provider.GetRequiredService<ObservedCiliumAgent>(),
-            provider.GetRequiredService<EndpointCleanupQueue>(),
-            provider.GetRequiredService<ILogger<EndpointJanitor>>()));
+        services.AddSingleton<IpamDriver>();
+        services.AddSingleton<NetworkDriver>();
+        services.AddSingleton<AddressJanitor>();
+        services.AddSingleton<EndpointJanitor>();
         services.AddSingleton<JanitorService>();
         services.AddHostedService(provider => provider.GetRequiredService<JanitorService>());
 

@@ -1,3 +1,4 @@
+using CiliumDocker.Cilium;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Hosting;
@@ -37,6 +38,20 @@ internal sealed record PluginOptions
 
     public string SocketPath => Path.Combine(DockerPluginsDirectory, SocketFileName);
 
-    /// <summary>The agent socket path for <c>unix://</c> URIs; null for <c>tcp://</c>.</summary>
-    public string? CiliumSocketPath => CiliumApi.StartsWith(CommandLine.UnixScheme, StringComparison.Ordinal) ? CiliumApi[CommandLine.UnixScheme.Length..] : null;
+    /// <summary>The agent client's settings: where the agent is, and the retry budget when one was given.</summary>
+    public AgentClientOptions ToAgentClientOptions()
+    {
+        var defaults = new AgentClientOptions();
+        var endpoint = AgentClientOptions.ParseEndpoint(CiliumApi);
+        return AgentRetryBudget is not { } budget
+            ? new AgentClientOptions { Endpoint = endpoint }
+            : new AgentClientOptions
+            {
+                Endpoint = endpoint,
+                TotalBudget = budget,
+
+                // One attempt may not outlast the whole budget.
+                AttemptTimeout = budget < defaults.AttemptTimeout ? budget : defaults.AttemptTimeout,
+            };
+    }
 }

@@ -62,17 +62,25 @@ internal sealed class AddressLedger
         }
     }
 
-    /// <summary>Recorded before asking the agent, so an answer lost on the way still gets released. A release
-    /// still owed for the same address stays: if the agent refuses the reservation, the address is still held.</summary>
-    public void Reserve(IPAddress ip)
+    /// <summary>Recorded before asking the agent, so an answer lost on the way still gets released. False, with
+    /// nothing recorded, when the address is already reserved or allocated for a container not started yet. A
+    /// release still owed for the address stays: if the agent refuses the reservation, the address is still held.</summary>
+    public bool TryReserve(IPAddress ip)
     {
         var key = Key(ip);
+        var reserved = false;
         Mutate(state =>
         {
-            state.Reservations.RemoveAll(entry => entry.Ip == key);
-            state.Expiring.RemoveAll(entry => entry.Ip == key);
+            if (state.Reservations.Exists(entry => entry.Ip == key) || state.Expiring.Exists(entry => entry.Ip == key))
+            {
+                return false;
+            }
+
             state.Reservations.Add(new ReservedAddress(key, _timeProvider.GetUtcNow() + ClaimTimeout));
+            reserved = true;
+            return true;
         });
+        return reserved;
     }
 
     /// <summary>The agent refused the reservation: this plugin never held the address.</summary>

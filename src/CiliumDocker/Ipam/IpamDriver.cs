@@ -254,6 +254,7 @@ internal sealed partial class IpamDriver(
     {
         var scope = pool.Range ?? pool.Subnet!.Value;
         var tried = 0;
+        string? lastRefusal = null;
         foreach (var candidate in subnetCursor.Candidates(pool.ToString(), scope, pool.Subnet!.Value, SubnetProbeLimit))
         {
             if (candidate.Equals(node.Router) || (node.AllocRange is { } range && !range.Contains(candidate)))
@@ -262,19 +263,33 @@ internal sealed partial class IpamDriver(
             }
 
             tried++;
-            if (await TryReserveAsync(candidate, cancellationToken))
+            try
             {
-                return candidate;
+                if (await TryReserveAsync(candidate, cancellationToken))
+                {
+                    return candidate;
+                }
+            }
+            catch (CiliumAgentException ex) when (ex.StatusCode == StatusServerError)
+            {
+                // The agent's allocator answers "already allocated" as a 500 too.
+                lastRefusal = ex.Message;
             }
         }
 
         throw new PluginCallException(
-            $"no free address found in {scope} (tried {tried}); the range may be full: use a larger --subnet/--ip-range, or pick one with --ip");
+            $"no free address found in {scope} (tried {tried}); the range may be full: use a larger --subnet/--ip-range, or pick one with --ip"
+            + (lastRefusal is null ? string.Empty : $" (last refusal: {lastRefusal})"));
     }
 
     private async Task<bool> TryReserveAsync(IPAddress address, CancellationToken cancellationToken)
     {
-        ledger.Reserve(address);
+        // Reserved or allocated for another container that has not started yet: taken, without asking.
+        if (!ledger.TryReserve(address))
+        {
+            return false;
+        }
+
         try
         {
             await agent.AllocateAsync(address.ToString(), IpamNames.Owner, cancellationToken);
@@ -363,6 +378,7 @@ internal sealed partial class IpamDriver(
     }
 
     private const int StatusConflict = 409;
+    private const int StatusServerError = 500;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pool {PoolId} ({Pool}), gateway {Router}")]
     private static partial void LogPool(ILogger logger, PoolId poolId, string pool, IPAddress router);

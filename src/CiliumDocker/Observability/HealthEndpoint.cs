@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace CiliumDocker.Observability;
 
-/// <summary><c>GET /Plugin.Health</c>: 200 when the agent answers and its configuration is known, else 503.</summary>
+/// <summary><c>GET /Plugin.Health</c>: 200 when the agent answers and its latest configuration fetch succeeded, else 503.</summary>
 internal sealed class HealthEndpoint(
     IAgentConfig agentConfig,
     AgentReachability reachability,
@@ -25,7 +25,10 @@ internal sealed class HealthEndpoint(
     public HealthReport Build()
     {
         var snapshot = agentConfig.Current;
-        var (reachable, lastError) = reachability.Assess(snapshot?.FetchedAt);
+        var (reachable, lastCallError) = reachability.Assess(snapshot?.FetchedAt);
+
+        // The monitor's error is current (it clears on success); a call's error may be older.
+        var lastError = agentConfig.LastError ?? lastCallError;
         var calls = metrics.SnapshotCalls();
         var counters = new Dictionary<string, long>(StringComparer.Ordinal)
         {
@@ -42,7 +45,7 @@ internal sealed class HealthEndpoint(
         };
 
         return new HealthReport(
-            Healthy: reachable && snapshot is not null,
+            Healthy: reachable && snapshot is not null && agentConfig.LastError is null,
             Version: PluginVersion.Current,
             Agent: new AgentHealth(
                 reachable,

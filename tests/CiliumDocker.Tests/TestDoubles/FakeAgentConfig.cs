@@ -12,6 +12,8 @@ internal sealed class FakeAgentConfig(TimeProvider timeProvider, DaemonConfigura
 
     public IReadOnlyList<NodeAddressing> Observed => _observed;
 
+    public string? LastError { get; set; }
+
     public void Set(DaemonConfigurationStatus? status)
         => Current = status is null ? null : new AgentConfigSnapshot(status, timeProvider.GetUtcNow());
 
