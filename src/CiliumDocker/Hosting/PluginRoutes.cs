@@ -48,7 +48,8 @@ internal static class PluginRoutes
         routes.MapGetCall(HealthEndpoint.Path, static (context, _) => context.RequestServices.GetRequiredService<HealthEndpoint>().WriteAsync(context.Response));
         routes.MapGetCall(MetricsEndpoint.Path, static (context, _) => context.RequestServices.GetRequiredService<MetricsEndpoint>().WriteAsync(context.Response));
 
-        routes.MapFallback(static context => context.RequestServices.GetRequiredService<PluginCallDispatcher>().NotFoundAsync(context));
+        // The default fallback pattern skips paths that look like files ("/X.Y"), which every plugin path does.
+        routes.MapFallback("{*path}", static context => context.RequestServices.GetRequiredService<PluginCallDispatcher>().NotFoundAsync(context));
         return routes;
     }
 
