@@ -183,7 +183,7 @@ internal sealed class PluginHostTests
     [Test]
     public async Task PluginCall_WithGet_Answers405()
     {
-        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/NetworkDriver.Join", [], CancellationToken.None);
+        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/NetworkDriver.Join", [], TestContext.CurrentContext.CancellationToken);
 
         AssertPluginError(response, 405, "is called with POST");
     }
@@ -202,7 +202,7 @@ internal sealed class PluginHostTests
     [Test]
     public async Task Health_AgentConfigured_Answers200WithReport()
     {
-        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/Plugin.Health", [], CancellationToken.None);
+        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/Plugin.Health", [], TestContext.CurrentContext.CancellationToken);
 
         using var report = JsonDocument.Parse(response.Body);
         Assert.Multiple(() =>
@@ -219,7 +219,7 @@ internal sealed class PluginHostTests
     {
         _plugin.Config.Set(null);
 
-        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/Plugin.Health", [], CancellationToken.None);
+        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/Plugin.Health", [], TestContext.CurrentContext.CancellationToken);
 
         Assert.That(response.Status, Is.EqualTo(503));
     }
@@ -230,7 +230,7 @@ internal sealed class PluginHostTests
         await _plugin.PostAsync("/Plugin.Activate", null);
         await _plugin.PostAsync("/NetworkDriver.Leave", null);
 
-        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/metrics", [], CancellationToken.None);
+        var response = await DockerWire.SendAsync(_plugin.SocketPath, "GET", "/metrics", [], TestContext.CurrentContext.CancellationToken);
 
         Assert.Multiple(() =>
         {

@@ -66,8 +66,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         return plugin;
     }
 
-    public Task<WireResponse> PostAsync(string path, string? body, CancellationToken cancellationToken = default)
-        => DockerWire.PostAsync(SocketPath, path, body, cancellationToken);
+    /// <summary>Bounded by the running test's [CancelAfter], so a hung plugin fails the test.</summary>
+    public Task<WireResponse> PostAsync(string path, string? body)
+        => DockerWire.PostAsync(SocketPath, path, body, NUnit.Framework.TestContext.CurrentContext.CancellationToken);
 
     public async ValueTask DisposeAsync()
     {
