@@ -49,5 +49,15 @@ var app = PluginApplication.Build(options, services =>
     services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
     services.AddDockerLabelWatcher(options.DockerHostPath);
 });
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException ex)
+{
+    // Kestrel could not listen (permissions, a path that is not a socket): the log above has the details.
+    Console.Error.WriteLine($"cilium-docker: cannot serve on {options.SocketPath}: {ex.Message}");
+    return 1;
+}
+
 return 0;

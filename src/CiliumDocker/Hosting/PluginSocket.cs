@@ -18,6 +18,11 @@ internal static class PluginSocket
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
+        if (Directory.Exists(socketPath))
+        {
+            throw new IOException($"{socketPath} is a directory, not a socket; remove it or choose another --docker-plugins directory");
+        }
+
         if (!File.Exists(socketPath))
         {
             return;

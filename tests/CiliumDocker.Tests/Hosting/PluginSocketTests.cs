@@ -58,6 +58,15 @@ internal sealed class PluginSocketTests
     }
 
     [Test]
+    public void Prepare_PathIsADirectory_ExplainsInsteadOfFailingAtBind()
+    {
+        var path = Path.Combine(_directory, "cilium.sock");
+        Directory.CreateDirectory(path);
+
+        Assert.That(() => PluginSocket.Prepare(path), Throws.TypeOf<IOException>().With.Message.Contains("is a directory, not a socket"));
+    }
+
+    [Test]
     public void BindWithOwnerOnlyMode_UnixEndpoint_SetsMode0600BeforeListening()
     {
         var path = Path.Combine(_directory, "cilium.sock");

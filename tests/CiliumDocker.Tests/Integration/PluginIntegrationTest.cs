@@ -8,6 +8,7 @@ namespace CiliumDocker.Tests.Integration;
 /// <summary>The published binary in its own network namespace, a simulated agent, and Docker's call sequences.</summary>
 [Category("Integration")]
 [CancelAfter(60_000)]
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 internal abstract class PluginIntegrationTest
 {
     private readonly List<string> _directories = [];
@@ -32,11 +33,13 @@ internal abstract class PluginIntegrationTest
         {
             await Plugin.DisposeAsync();
             _directories.Add(Plugin.Directory);
+            Plugin = null!;
         }
 
         if (Agent is not null)
         {
             await Agent.DisposeAsync();
+            Agent = null!;
         }
 
         foreach (var directory in _directories.Where(Directory.Exists))
