@@ -11,6 +11,9 @@ internal sealed class DockerEngineDouble(Func<string, string?, Task<WireResponse
 {
     public List<(string Call, WireResponse Response)> Log { get; } = [];
 
+    /// <summary>Runs between CreateEndpoint and Join: where a test puts a fault in the middle of a start.</summary>
+    public Func<Task>? BeforeJoin { get; set; }
+
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     /// <summary><c>docker network create --driver cilium --ipam-driver cilium [--ipv6] [--subnet S]</c>.</summary>
@@ -50,6 +53,11 @@ internal sealed class DockerEngineDouble(Func<string, string?, Task<WireResponse
                 $$$"""{"NetworkID":"{{{network.Id}}}","EndpointID":"{{{endpointId}}}","Interface":{"Address":"{{{address4}}}","AddressIPv6":"{{{address6}}}","MacAddress":""},"Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.portmap":[]}}""");
             try
             {
+                if (BeforeJoin is { } beforeJoin)
+                {
+                    await beforeJoin();
+                }
+
                 var join = await CallAsync(
                     "/NetworkDriver.Join",
                     $$$"""{"NetworkID":"{{{network.Id}}}","EndpointID":"{{{endpointId}}}","SandboxKey":"/var/run/docker/netns/{{{endpointId[..12]}}}","Options":{"com.docker.network.endpoint.exposedports":[],"com.docker.network.portmap":[]}}""");

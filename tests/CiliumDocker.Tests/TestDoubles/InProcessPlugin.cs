@@ -38,7 +38,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessPlugin> StartAsync(bool configFetched = true)
+    /// <param name="agent">When given, the plugin talks to it through the real agent client and configuration
+    /// monitor; otherwise through in-memory doubles.</param>
+    public static async Task<InProcessPlugin> StartAsync(bool configFetched = true, SimulatedAgentServer? agent = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("cdh-").FullName;
         var options = new PluginOptions
@@ -46,16 +48,29 @@ internal sealed class InProcessPlugin : IAsyncDisposable
             DockerPluginsDirectory = directory,
             StateDirectory = Path.Combine(directory, "state"),
             LogLevel = LogLevel.Warning,
-            CiliumApi = "unix://" + FakeAgentConfig.Socket,
+            CiliumApi = agent?.Uri ?? "unix://" + FakeAgentConfig.Socket,
         };
         System.IO.Directory.CreateDirectory(options.StateDirectory);
 
         InProcessPlugin? plugin = null;
         var app = PluginApplication.Build(options, services =>
         {
-            services.AddSingleton<AgentCallStatistics>();
-            services.AddSingleton<ICiliumAgent>(_ => plugin!.Agent);
-            services.AddSingleton<IAgentConfig>(_ => plugin!.Config);
+            if (agent is null)
+            {
+                services.AddSingleton<AgentCallStatistics>();
+                services.AddSingleton<ICiliumAgent>(_ => plugin!.Agent);
+                services.AddSingleton<IAgentConfig>(_ => plugin!.Config);
+            }
+            else
+            {
+                services.AddCiliumAgent(new AgentClientOptions
+                {
+                    Endpoint = AgentEndpoint.UnixSocket(agent.SocketPath),
+                    TotalBudget = TimeSpan.FromSeconds(3),
+                    AttemptTimeout = TimeSpan.FromSeconds(3),
+                });
+            }
+
             services.AddSingleton<IEndpointDatapath>(_ => plugin!.Datapath);
             services.AddSingleton<ILabelWatcherStatus>(_ => plugin!.Labels);
         });
