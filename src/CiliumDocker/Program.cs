@@ -5,6 +5,7 @@ using CiliumDocker.Hosting;
 using CiliumDocker.Labels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 [assembly: SupportedOSPlatform("linux")]
 
@@ -24,6 +25,7 @@ switch (parsed.Action)
 }
 
 var options = parsed.Options!;
+var socketPath = options.SocketPath;
 
 // The plugin creates network interfaces and writes under /run: without root it would fail later, call by call.
 if (!Environment.IsPrivilegedProcess)
@@ -35,7 +37,7 @@ if (!Environment.IsPrivilegedProcess)
 try
 {
     Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    PluginSocket.Prepare(options.SocketPath);
+    PluginSocket.Prepare(socketPath);
 }
 catch (Exception ex) when (ex is PluginSocketInUseException or IOException or UnauthorizedAccessException)
 {
@@ -49,6 +51,16 @@ var app = PluginApplication.Build(options, services =>
     services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
     services.AddDockerLabelWatcher(options.DockerHostPath);
 });
+if (app.Logger.IsEnabled(LogLevel.Information))
+{
+    app.Logger.LogInformation(
+        "cilium-docker {Version}: plugin socket {Socket}, Cilium agent {Agent}, state in {StateDirectory}",
+        PluginVersion.Current,
+        socketPath,
+        options.CiliumApi,
+        options.StateDirectory);
+}
+
 try
 {
     await app.RunAsync();
@@ -56,7 +68,7 @@ try
 catch (IOException ex)
 {
     // Kestrel could not listen (permissions, a path that is not a socket): the log above has the details.
-    Console.Error.WriteLine($"cilium-docker: cannot serve on {options.SocketPath}: {ex.Message}");
+    Console.Error.WriteLine($"cilium-docker: cannot serve on {socketPath}: {ex.Message}");
     return 1;
 }
 
