@@ -164,20 +164,17 @@ internal sealed class AddressLedger
                 due.Add(IPAddress.Parse(entry.Ip));
             }
 
-            foreach (var entry in state.Reservations.Where(entry => entry.Deadline <= now))
-            {
-                due.Add(IPAddress.Parse(entry.Ip));
-            }
-
             // Overdue reservations become owed releases, so a failed release is retried like any other.
             foreach (var entry in state.Reservations.Where(entry => entry.Deadline <= now))
             {
-                state.DeferredReleases.Add(new DeferredRelease(entry.Ip, now));
-                changed = true;
+                due.Add(IPAddress.Parse(entry.Ip));
+                if (!state.DeferredReleases.Exists(owed => owed.Ip == entry.Ip))
+                {
+                    state.DeferredReleases.Add(new DeferredRelease(entry.Ip, now));
+                }
             }
 
-            state.Reservations.RemoveAll(entry => entry.Deadline <= now);
-            return changed;
+            return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 || changed;
         });
         return due;
     }

@@ -21,8 +21,6 @@ internal sealed partial class IpamDriver(
     /// <summary>Candidates tried per request in a user subnet before giving up: each refused one is an agent call.</summary>
     public const int SubnetProbeLimit = 64;
 
-    public const string GatewayAddressType = "com.docker.network.gateway";
-
     public static IpamCapabilitiesResponse GetCapabilities() => new() { RequiresMacAddress = false, RequiresRequestReplay = false };
 
     public static AddressSpacesResponse GetDefaultAddressSpaces() => new()
@@ -70,7 +68,7 @@ internal sealed partial class IpamDriver(
             requested = ParseAddress(request.Address, pool);
         }
 
-        if (request.Options?.GetValueOrDefault(IpamNames.RequestAddressTypeKey) == GatewayAddressType)
+        if (request.Options?.GetValueOrDefault(IpamNames.RequestAddressTypeKey) == IpamNames.GatewayRequestType)
         {
             return Gateway(node, requested);
         }

@@ -65,6 +65,18 @@ internal sealed class AddressLedgerTests
     }
 
     [Test]
+    public void TakeDue_OverdueReservationOfAddressAlreadyOwed_IsOwedOnce()
+    {
+        _harness.Ledger.DeferRelease(Address);
+        _harness.Ledger.TryReserve(Address);
+        _harness.Time.Advance(PluginHarness.ClaimTimeout);
+
+        var due = _harness.Ledger.TakeDue();
+
+        Assert.That((due.Count, _harness.Ledger.DeferredReleaseCount, _harness.Ledger.ReservationCount), Is.EqualTo((1, 1, 0)));
+    }
+
+    [Test]
     public void Claim_RemovesReservationAndExpiration()
     {
         _harness.Ledger.TryReserve(Address);
