@@ -45,12 +45,22 @@ catch (Exception ex) when (ex is PluginSocketInUseException or IOException or Un
     return 1;
 }
 
-var app = PluginApplication.Build(options, services =>
+WebApplication app;
+try
 {
-    services.AddCiliumAgent(options.ToAgentClientOptions());
-    services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
-    services.AddDockerLabelWatcher(options.DockerHostPath);
-});
+    app = PluginApplication.Build(options, services =>
+    {
+        services.AddCiliumAgent(options.ToAgentClientOptions());
+        services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+        services.AddDockerLabelWatcher(options.DockerHostPath);
+    });
+}
+catch (FormatException ex)
+{
+    // An endpoint the command line let through but a component's stricter parser refuses.
+    Console.Error.WriteLine($"cilium-docker: {ex.Message}");
+    return 2;
+}
 if (app.Logger.IsEnabled(LogLevel.Information))
 {
     app.Logger.LogInformation(
