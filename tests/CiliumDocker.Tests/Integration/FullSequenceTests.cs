@@ -177,7 +177,6 @@ internal abstract class FullSequenceTests
 /// <summary>The sequences on the published binary: needs the real veth datapath.</summary>
 [Category("Integration")]
 [Category(VethCategory)]
-[Explicit("needs the real veth datapath (issue 3/6); run with --filter TestCategory=Veth, and drop this attribute once the datapath branch is merged")]
 internal sealed class FullSequenceBinaryTests : FullSequenceTests
 {
     public const string VethCategory = "Veth";
