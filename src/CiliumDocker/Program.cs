@@ -1,2 +1,85 @@
-// Replaced by the plugin host (issue 1/6).
+using System.Runtime.Versioning;
+using CiliumDocker.Cilium;
+using CiliumDocker.Datapath;
+using CiliumDocker.Hosting;
+using CiliumDocker.Labels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+[assembly: SupportedOSPlatform("linux")]
+
+var parsed = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
+switch (parsed.Action)
+{
+    case CommandLineAction.Help:
+        Console.Out.WriteLine(CommandLine.Usage);
+        return 0;
+    case CommandLineAction.Version:
+        Console.Out.WriteLine($"cilium-docker {PluginVersion.Current}");
+        return 0;
+    case CommandLineAction.Error:
+        Console.Error.WriteLine($"cilium-docker: {parsed.ErrorMessage}");
+        Console.Error.WriteLine(CommandLine.Usage);
+        return 2;
+}
+
+var options = parsed.Options!;
+var socketPath = options.SocketPath;
+
+// The plugin creates network interfaces and writes under /run: without root it would fail later, call by call.
+if (!Environment.IsPrivilegedProcess)
+{
+    Console.Error.WriteLine("Please run \"cilium-docker\" command(s) with root privileges.");
+    return 1;
+}
+
+try
+{
+    Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    PluginSocket.Prepare(socketPath);
+}
+catch (Exception ex) when (ex is PluginSocketInUseException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"cilium-docker: {ex.Message}");
+    return 1;
+}
+
+WebApplication app;
+try
+{
+    app = PluginApplication.Build(options, services =>
+    {
+        services.AddCiliumAgent(options.ToAgentClientOptions());
+        services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+        services.AddDockerLabelWatcher(options.DockerHostPath);
+    });
+}
+catch (FormatException ex)
+{
+    // An endpoint the command line let through but a component's stricter parser refuses.
+    Console.Error.WriteLine($"cilium-docker: {ex.Message}");
+    return 2;
+}
+if (app.Logger.IsEnabled(LogLevel.Information))
+{
+    app.Logger.LogInformation(
+        "cilium-docker {Version}: plugin socket {Socket}, Cilium agent {Agent}, state in {StateDirectory}",
+        PluginVersion.Current,
+        socketPath,
+        options.CiliumApi,
+        options.StateDirectory);
+}
+
+try
+{
+    await app.RunAsync();
+}
+catch (IOException ex)
+{
+    // Kestrel could not listen (permissions, a path that is not a socket): the log above has the details.
+    Console.Error.WriteLine($"cilium-docker: cannot serve on {socketPath}: {ex.Message}");
+    return 1;
+}
+
 return 0;

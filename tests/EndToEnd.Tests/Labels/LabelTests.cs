@@ -36,23 +36,24 @@ public sealed class LabelTests
     }
 
     [Test]
-    public void Run_OnTwoCiliumNetworks_BothEndpointsLabelled()
+    public void DockerdRestart_WatcherReconnects_NewContainersAreLabelled()
     {
-        var first = _cleanup.Network(Names.Unique("lbnet"));
-        var second = _cleanup.Network(Names.Unique("lbnet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, first);
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, second);
-        var app = _cleanup.Container(Names.Unique("lbl"));
-        Docker.MustRun("create", "--name", app, "--net", first, "-l", "id=two", E2EEnvironment.Image, "sleep", "600");
-        Docker.MustRun("network", "connect", second, app);
-        Docker.MustRun("start", app);
-
-        foreach (var network in new[] { first, second })
+        if (!E2EEnvironment.Daemon.OwnedBySuite)
         {
-            var endpoint = EndpointId(app, network);
-            Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=two"), TimeSpan.FromSeconds(30)), Is.True,
-                $"endpoint on {network}: " + string.Join(", ", AgentState.Labels(endpoint)));
+            Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
         }
+
+        var network = _cleanup.Network(Names.Unique("lbnet"));
+        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+
+        E2EEnvironment.Daemon.Restart();
+        var app = _cleanup.Container(Names.Unique("lbl"));
+        var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, "-l", "id=after-restart", E2EEnvironment.Image, "sleep", "600");
+        Assert.That(run.Succeeded, Is.True, run.ToString());
+        var endpoint = EndpointId(app, network);
+
+        Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=after-restart"), TimeSpan.FromSeconds(60)), Is.True,
+            "labels at the agent: " + string.Join(", ", AgentState.Labels(endpoint)));
     }
 
     private static string EndpointId(string container, string network) =>

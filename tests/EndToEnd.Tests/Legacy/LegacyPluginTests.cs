@@ -38,7 +38,7 @@ public sealed class LegacyPluginTests
 
         Docker.MustRun("network", "create", "--driver", "cilium", "--ipam-driver", "cilium", "cilium-net");
         Docker.MustRun("run", "-d", "--name", "app1", "--net", "cilium-net", "-l", "id=app1", E2EEnvironment.Image, "httpd", "-f", "-p", "80", "-h", "/www");
-        var page = Docker.MustRun("run", "--rm", "--net", "cilium-net", "-l", "id=app2", E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://app1");
+        var page = Docker.MustRun("run", "--rm", "--net", "cilium-net", "-l", "id=app2", E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://app1");
 
         Assert.That(page, Is.EqualTo("hello from app1"));
     }

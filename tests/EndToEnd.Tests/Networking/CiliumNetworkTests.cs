@@ -73,7 +73,7 @@ public sealed class CiliumNetworkTests
         var network = CreateNetwork();
         var app = RunServer(network, "-l", "id=app1");
 
-        var page = Docker.MustRun("run", "--rm", "--net", network, "-l", "id=app2", E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://" + app);
+        var page = Docker.MustRun("run", "--rm", "--net", network, "-l", "id=app2", E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
 
         Assert.That(page, Is.EqualTo("hello from app1"));
     }
@@ -85,7 +85,7 @@ public sealed class CiliumNetworkTests
         var app = RunServer(network, "--ip", "10.11.200.7");
 
         Assert.That(Docker.ContainerIp(app, network), Is.EqualTo("10.11.200.7"));
-        var page = Docker.MustRun("run", "--rm", "--net", network, E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://10.11.200.7");
+        var page = Docker.MustRun("run", "--rm", "--net", network, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://10.11.200.7");
         Assert.That(page, Is.EqualTo("hello from app1"));
     }
 
@@ -121,7 +121,7 @@ public sealed class CiliumNetworkTests
         Docker.MustRun("run", "-d", "--name", client, E2EEnvironment.Image, "sleep", "600");
 
         Docker.MustRun("network", "connect", network, client);
-        var page = Docker.Exec(client, "wget -qO- -T 10 http://" + server);
+        var page = Docker.Exec(client, "timeout 10 wget -qO- http://" + server);
         var ip = Docker.ContainerIp(client, network);
         Docker.MustRun("network", "disconnect", network, client);
 
@@ -140,7 +140,7 @@ public sealed class CiliumNetworkTests
 
         Docker.MustRun("network", "connect", "bridge", app);
         var routes = Docker.Lines(Docker.Exec(app, "ip route"));
-        var page = Docker.Exec(app, "wget -qO- -T 10 http://" + server);
+        var page = Docker.Exec(app, "timeout 10 wget -qO- http://" + server);
         Docker.MustRun("network", "disconnect", "bridge", app);
 
         Assert.That(routes.Count(r => r.StartsWith("default", StringComparison.Ordinal)), Is.EqualTo(1), string.Join('\n', routes));

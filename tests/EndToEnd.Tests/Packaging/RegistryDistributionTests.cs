@@ -15,12 +15,33 @@ public sealed class RegistryDistributionTests
     public void StartRegistryAndPush()
     {
         _registry = LocalRegistry.Start(Path.Combine(RepositoryPaths.Logs, "registry.log"));
-        foreach (var tag in new[] { "e2e", "e2e-next" })
+        Push("e2e", E2EEnvironment.PluginBundle);
+        var next = NextBundle();
+        try
         {
-            Docker.MustRun("plugin", "create", Remote(tag), E2EEnvironment.PluginBundle);
-            Docker.MustRun("plugin", "push", Remote(tag));
-            Docker.MustRun("plugin", "rm", Remote(tag));
+            Push("e2e-next", next);
         }
+        finally
+        {
+            Directory.Delete(next, recursive: true);
+        }
+    }
+
+    private void Push(string tag, string bundle)
+    {
+        Docker.MustRun("plugin", "create", Remote(tag), bundle);
+        Docker.MustRun("plugin", "push", Remote(tag));
+        Docker.MustRun("plugin", "rm", Remote(tag));
+    }
+
+    /// <summary>The same bundle with another description, so that an upgrade is visible in <c>docker plugin inspect</c>.</summary>
+    private static string NextBundle()
+    {
+        var next = Directory.CreateTempSubdirectory("e2e-next-").FullName;
+        Shell.MustRun("cp", "-a", Path.Combine(E2EEnvironment.PluginBundle, "rootfs"), next);
+        var config = File.ReadAllText(Path.Combine(E2EEnvironment.PluginBundle, "config.json"));
+        File.WriteAllText(Path.Combine(next, "config.json"), config.Replace(NextMarker.Original, NextMarker.Upgraded, StringComparison.Ordinal));
+        return next;
     }
 
     [OneTimeTearDown]
@@ -61,13 +82,19 @@ public sealed class RegistryDistributionTests
         Docker.MustRun("network", "create", "--driver", plugin, "--ipam-driver", plugin, network);
 
         Docker.MustRun("plugin", "disable", "-f", plugin);
-        Docker.MustRun("plugin", "upgrade", "--grant-all-permissions", plugin, Remote("e2e-next"));
+        Docker.MustRun("plugin", "upgrade", "--grant-all-permissions", "--skip-remote-check", plugin, Remote("e2e-next"));
         Docker.MustRun("plugin", "enable", plugin);
 
-        Assert.That(Docker.MustRun("plugin", "inspect", "-f", "{{.PluginReference}}", plugin), Does.Contain("e2e-next"));
+        Assert.That(Docker.MustRun("plugin", "inspect", "-f", "{{.Config.Description}}", plugin), Does.EndWith("(next)"));
         var app = _cleanup.Container(Names.Unique("up"));
         Docker.MustRun("run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "sleep", "600");
         Assert.That(Docker.ContainerIp(app, network), Does.StartWith("10.11."));
+    }
+
+    private static class NextMarker
+    {
+        public const string Original = "\"Cilium network and IPAM driver for Docker\"";
+        public const string Upgraded = "\"Cilium network and IPAM driver for Docker (next)\"";
     }
 
     private void AssertServes(string plugin)
@@ -76,7 +103,7 @@ public sealed class RegistryDistributionTests
         Docker.MustRun("network", "create", "--driver", plugin, "--ipam-driver", plugin, network);
         var app = _cleanup.Container(Names.Unique("rapp"));
         Docker.MustRun("run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "httpd", "-f", "-p", "80", "-h", "/www");
-        var page = Docker.MustRun("run", "--rm", "--net", network, E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://" + app);
+        var page = Docker.MustRun("run", "--rm", "--net", network, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
         Assert.That(page, Is.EqualTo("hello from app1"));
     }
 }

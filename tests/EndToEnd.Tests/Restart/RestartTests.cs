@@ -33,7 +33,7 @@ public sealed class RestartTests
 
         Assert.That(Wait.Until(() => Docker.Run("inspect", "-f", "{{.State.Running}}", app).Output == "true", TimeSpan.FromSeconds(60)), Is.True,
             "the --restart=always container did not come back:\n" + Docker.Run("inspect", app));
-        var page = Docker.Run(TimeSpan.FromSeconds(60), "run", "--rm", "--net", network, E2EEnvironment.Image, "wget", "-qO-", "-T", "10", "http://" + app);
+        var page = Docker.Run(TimeSpan.FromSeconds(60), "run", "--rm", "--net", network, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
         Assert.That(page.Output, Is.EqualTo("hello from app1"), page.ToString());
     }
 

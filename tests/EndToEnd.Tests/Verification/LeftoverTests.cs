@@ -1,10 +1,9 @@
 using EndToEnd.Tests.Infrastructure;
 
-namespace EndToEnd.Tests;
+namespace EndToEnd.Tests.Verification;
 
-/// <summary>Runs last: after the whole suite nothing it created may remain, at Docker, at the agent or on the host.</summary>
+/// <summary>Runs last (NUnit orders namespaces by name, and Verification sorts after the others): after the whole suite nothing it created may remain, at Docker, at the agent or on the host.</summary>
 [TestFixture]
-[Order(int.MaxValue)]
 public sealed class LeftoverTests
 {
     [Test]

@@ -1,0 +1,212 @@
+using System.Globalization;
+using CiliumDocker.Cilium;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumDocker.Hosting;
+
+/// <summary>
+/// The original plugin's flags (cobra style: <c>--flag value</c> or <c>--flag=value</c>), plus the environment
+/// variables a managed plugin's config.json can make settable. A flag wins over its variable.
+/// </summary>
+internal static class CommandLine
+{
+    public const string UnixScheme = "unix://";
+    public const string TcpScheme = "tcp://";
+
+    public const string Usage = """
+        Usage: cilium-docker [flags]
+
+        Cilium plugin for Docker (libnetwork): network driver and IPAM driver "cilium".
+
+        Flags:
+          -D, --debug                    log at debug level (same as LOG_LEVEL=debug)
+              --cilium-api URI           Cilium agent API, unix:///path or tcp://host:port
+                                         (default unix://$CILIUM_SOCK, else unix:///var/run/cilium/cilium.sock)
+              --docker-host-path URI     Docker API for the label watcher (env DOCKER_HOST_PATH,
+                                         default unix:///var/run/docker.sock)
+              --docker-plugins DIR       directory of the plugin socket DIR/cilium.sock (default /run/docker/plugins)
+              --state-dir DIR            state kept across restarts (env STATE_DIR, default /var/lib/cilium-docker)
+          -h, --help                     show this help
+              --version                  show the version
+
+        Environment:
+          LOG_LEVEL              debug | info | warn | error (default info)
+          CILIUM_SOCK            agent socket path, used when --cilium-api is not given
+          RETRY_BUDGET           seconds one agent call may take with its retries
+          ADDRESS_CLAIM_TIMEOUT  seconds an address reserved by IP waits for its container (default 600)
+        """;
+
+    public static CommandLineResult Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        var debug = false;
+        string? ciliumApi = null;
+        string? dockerHostPath = null;
+        string? dockerPlugins = null;
+        string? stateDir = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inlineValue) = Split(args[i]);
+            switch (name)
+            {
+                case "-h" or "--help" or "help":
+                    return CommandLineResult.Help();
+                case "--version" or "version":
+                    return CommandLineResult.Version();
+                case "-D" or "--debug" when inlineValue is null or "true":
+                    debug = true;
+                    continue;
+                case "-D" or "--debug" when inlineValue is "false":
+                    continue;
+                case "--cilium-api":
+                case "--docker-host-path":
+                case "--docker-plugins":
+                case "--state-dir":
+                    var value = inlineValue;
+                    if (value is null)
+                    {
+                        if (i + 1 >= args.Count)
+                        {
+                            return CommandLineResult.Error($"flag needs an argument: {name}");
+                        }
+
+                        value = args[++i];
+                    }
+
+                    if (value.Length == 0)
+                    {
+                        return CommandLineResult.Error($"flag {name} needs a non-empty value");
+                    }
+
+                    switch (name)
+                    {
+                        case "--cilium-api":
+                            ciliumApi = value;
+                            break;
+                        case "--docker-host-path":
+                            dockerHostPath = value;
+                            break;
+                        case "--docker-plugins":
+                            dockerPlugins = value;
+                            break;
+                        default:
+                            stateDir = value;
+                            break;
+                    }
+
+                    continue;
+                default:
+                    return CommandLineResult.Error(args[i].StartsWith('-') ? $"unknown flag: {args[i]}" : $"unexpected argument: {args[i]}");
+            }
+        }
+
+        ciliumApi ??= environment("CILIUM_SOCK") is { Length: > 0 } sock ? UnixScheme + sock : PluginOptions.DefaultCiliumApi;
+        dockerHostPath ??= NonEmpty(environment("DOCKER_HOST_PATH")) ?? PluginOptions.DefaultDockerHostPath;
+        try
+        {
+            _ = AgentClientOptions.ParseEndpoint(ciliumApi);
+        }
+        catch (FormatException ex)
+        {
+            return CommandLineResult.Error($"--cilium-api: {ex.Message}");
+        }
+
+        if (!IsSupportedUri(dockerHostPath))
+        {
+            return CommandLineResult.Error($"--docker-host-path: invalid host format '{dockerHostPath}': use unix:///path or tcp://host:port");
+        }
+
+        var logLevel = LogLevel.Information;
+        if (debug)
+        {
+            logLevel = LogLevel.Debug;
+        }
+        else if (NonEmpty(environment("LOG_LEVEL")) is { } levelText && !TryParseLogLevel(levelText, out logLevel))
+        {
+            return CommandLineResult.Error($"LOG_LEVEL={levelText} is not one of debug, info, warn, error");
+        }
+
+        if (!TryParseSeconds(environment, "RETRY_BUDGET", out var retryBudget, out var error)
+            || !TryParseSeconds(environment, "ADDRESS_CLAIM_TIMEOUT", out var claimTimeout, out error))
+        {
+            return CommandLineResult.Error(error!);
+        }
+
+        var options = new PluginOptions
+        {
+            LogLevel = logLevel,
+            CiliumApi = ciliumApi,
+            DockerHostPath = dockerHostPath,
+            DockerPluginsDirectory = dockerPlugins ?? PluginOptions.DefaultDockerPlugins,
+            StateDirectory = stateDir ?? NonEmpty(environment("STATE_DIR")) ?? PluginOptions.DefaultStateDir,
+            AgentRetryBudget = retryBudget,
+        };
+        return CommandLineResult.Run(claimTimeout is { } timeout ? options with { AddressClaimTimeout = timeout } : options);
+    }
+
+    public static bool TryParseLogLevel(string text, out LogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        (var known, level) = text.Trim().ToLowerInvariant() switch
+        {
+            "debug" => (true, LogLevel.Debug),
+            "info" => (true, LogLevel.Information),
+            "warn" or "warning" => (true, LogLevel.Warning),
+            "error" => (true, LogLevel.Error),
+            _ => (false, LogLevel.Information),
+        };
+        return known;
+    }
+
+    private static (string Name, string? InlineValue) Split(string arg)
+    {
+        var equals = arg.StartsWith("--", StringComparison.Ordinal) ? arg.IndexOf('=', StringComparison.Ordinal) : -1;
+        return equals < 0 ? (arg, null) : (arg[..equals], arg[(equals + 1)..]);
+    }
+
+    private static bool IsSupportedUri(string uri)
+        => (uri.StartsWith(UnixScheme, StringComparison.Ordinal) && uri.Length > UnixScheme.Length && uri[UnixScheme.Length] == '/')
+            || (uri.StartsWith(TcpScheme, StringComparison.Ordinal) && uri.Length > TcpScheme.Length);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static bool TryParseSeconds(Func<string, string?> environment, string variable, out TimeSpan? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (NonEmpty(environment(variable)) is not { } text)
+        {
+            return true;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            error = $"{variable}={text} is not a positive number of seconds";
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+}
+
+internal enum CommandLineAction
+{
+    Run,
+    Help,
+    Version,
+    Error,
+}
+
+internal sealed record CommandLineResult(CommandLineAction Action, PluginOptions? Options = null, string? ErrorMessage = null)
+{
+    public static CommandLineResult Run(PluginOptions options) => new(CommandLineAction.Run, options);
+
+    public static CommandLineResult Help() => new(CommandLineAction.Help);
+
+    public static CommandLineResult Version() => new(CommandLineAction.Version);
+
+    public static CommandLineResult Error(string message) => new(CommandLineAction.Error, ErrorMessage: message);
+}

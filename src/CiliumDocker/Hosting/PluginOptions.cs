@@ -1,0 +1,57 @@
+using CiliumDocker.Cilium;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumDocker.Hosting;
+
+/// <summary>Everything the command line and the environment decide. Defaults match the original plugin.</summary>
+internal sealed record PluginOptions
+{
+    public const string DefaultCiliumApi = "unix:///var/run/cilium/cilium.sock";
+    public const string DefaultDockerHostPath = "unix:///var/run/docker.sock";
+    public const string DefaultDockerPlugins = "/run/docker/plugins";
+    public const string DefaultStateDir = "/var/lib/cilium-docker";
+
+    /// <summary>The socket's file name is the legacy plugin name Docker resolves: <c>--driver cilium</c>.</summary>
+    public const string SocketFileName = "cilium.sock";
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>The agent API, <c>unix:///path</c> or <c>tcp://host:port</c>.</summary>
+    public string CiliumApi { get; init; } = DefaultCiliumApi;
+
+    /// <summary>The Docker API the label watcher reads events from.</summary>
+    public string DockerHostPath { get; init; } = DefaultDockerHostPath;
+
+    public string DockerPluginsDirectory { get; init; } = DefaultDockerPlugins;
+
+    /// <summary>Where the address ledger and the endpoint cleanup queue survive restarts.</summary>
+    public string StateDirectory { get; init; } = DefaultStateDir;
+
+    /// <summary>Total time one agent call may take with its retries; null keeps the agent client's default.</summary>
+    public TimeSpan? AgentRetryBudget { get; init; }
+
+    /// <summary>How long an address reserved by IP waits for its endpoint before it is released again.</summary>
+    public TimeSpan AddressClaimTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often owed releases and endpoint deletions are retried.</summary>
+    public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public string SocketPath => Path.Combine(DockerPluginsDirectory, SocketFileName);
+
+    /// <summary>The agent client's settings: where the agent is, and the retry budget when one was given.</summary>
+    public AgentClientOptions ToAgentClientOptions()
+    {
+        var defaults = new AgentClientOptions();
+        var endpoint = AgentClientOptions.ParseEndpoint(CiliumApi);
+        return AgentRetryBudget is not { } budget
+            ? new AgentClientOptions { Endpoint = endpoint }
+            : new AgentClientOptions
+            {
+                Endpoint = endpoint,
+                TotalBudget = budget,
+
+                // One attempt may not outlast the whole budget.
+                AttemptTimeout = budget < defaults.AttemptTimeout ? budget : defaults.AttemptTimeout,
+            };
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using CiliumDocker.Cilium;
+using CiliumDocker.Observability;
+using Microsoft.Extensions.Logging;
+
+namespace CiliumDocker.Ipam;
+
+/// <summary>Pays the releases the ledger says are owed: deferred ones and reservations no endpoint claimed.</summary>
+internal sealed partial class AddressJanitor(
+    IAgentConfig agentConfig,
+    ICiliumAgent agent,
+    AddressLedger ledger,
+    PluginMetrics metrics,
+    ILogger<AddressJanitor> logger)
+{
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        // Without the agent's configuration the router address is unknown, and it must never be released.
+        if (agentConfig.Current?.Status is not { } status)
+        {
+            return;
+        }
+
+        foreach (var address in ledger.TakeDue())
+        {
+            if (IpamDriver.IsRouter(status, address) || !ledger.IsReleaseDue(address))
+            {
+                ledger.Forget(address);
+                continue;
+            }
+
+            try
+            {
+                await agent.ReleaseAsync(address.ToString(), cancellationToken);
+            }
+            catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
+            {
+                LogStillOwed(logger, address, ex.Message);
+                if (ex.AgentUnreachable)
+                {
+                    return;
+                }
+
+                continue;
+            }
+            catch (CiliumAgentException ex)
+            {
+                LogGaveUp(logger, address, ex.Message);
+                ledger.Forget(address);
+                continue;
+            }
+
+            ledger.Forget(address);
+            metrics.RecordAddressReleased();
+            LogReleased(logger, address);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "released {Address}, which no endpoint holds")]
+    private static partial void LogReleased(ILogger logger, IPAddress address);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "release of {Address} still owed: {Reason}")]
+    private static partial void LogStillOwed(ILogger logger, IPAddress address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "release of {Address} dropped, the agent refuses it for good: {Reason}")]
+    private static partial void LogGaveUp(ILogger logger, IPAddress address, string reason);
+}

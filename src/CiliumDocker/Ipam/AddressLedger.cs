@@ -1,0 +1,209 @@
+using System.Net;
+using CiliumDocker.Hosting;
+
+namespace CiliumDocker.Ipam;
+
+/// <summary>
+/// Every address this plugin holds at the agent that no endpoint owns yet, and every release still owed to the
+/// agent. Together with the agent's own expiration this is what keeps addresses from leaking when Docker's
+/// sequence breaks, the plugin restarts, or the agent is away. Each change is written to disk before it returns.
+/// </summary>
+internal sealed class AddressLedger
+{
+    private readonly Lock _lock = new();
+    private readonly JsonStateFile<AddressLedgerState> _file;
+    private readonly TimeProvider _timeProvider;
+    private readonly AddressLedgerState _state;
+
+    public AddressLedger(JsonStateFile<AddressLedgerState> file, TimeSpan claimTimeout, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimTimeout, TimeSpan.Zero);
+        _file = file;
+        _timeProvider = timeProvider;
+        ClaimTimeout = claimTimeout;
+        _state = file.Load() ?? new AddressLedgerState();
+    }
+
+    /// <summary>How long an address may wait for its endpoint; the agent's own expiration default is 10 minutes.</summary>
+    public TimeSpan ClaimTimeout { get; }
+
+    public int ReservationCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.Reservations.Count;
+            }
+        }
+    }
+
+    public int ExpiringCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.Expiring.Count;
+            }
+        }
+    }
+
+    public int DeferredReleaseCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.DeferredReleases.Count;
+            }
+        }
+    }
+
+    /// <summary>Recorded before asking the agent, so an answer lost on the way still gets released. False, with
+    /// nothing recorded, when the address is already reserved or allocated for a container not started yet. A
+    /// release still owed for the address stays: if the agent refuses the reservation, the address is still held.</summary>
+    public bool TryReserve(IPAddress ip)
+    {
+        var key = Key(ip);
+        var reserved = false;
+        Mutate(state =>
+        {
+            if (state.Reservations.Exists(entry => entry.Ip == key) || state.Expiring.Exists(entry => entry.Ip == key))
+            {
+                return false;
+            }
+
+            state.Reservations.Add(new ReservedAddress(key, _timeProvider.GetUtcNow() + ClaimTimeout));
+            reserved = true;
+            return true;
+        });
+        return reserved;
+    }
+
+    /// <summary>The agent refused the reservation: this plugin never held the address.</summary>
+    public void DropReservation(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0);
+    }
+
+    public void RecordExpiring(IPAddress ip, string uuid)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(uuid);
+        var key = Key(ip);
+        Mutate(state =>
+        {
+            Remove(state, key);
+            state.Expiring.Add(new ExpiringAddress(key, uuid, _timeProvider.GetUtcNow() + ClaimTimeout));
+        });
+    }
+
+    /// <summary>An address that just came from the agent belongs to a new holder: an old release owed for it must
+    /// not free it.</summary>
+    public void ForgetDeferredRelease(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0);
+    }
+
+    public string? ExpirationUuidOf(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.Expiring.Find(entry => entry.Ip == key)?.Uuid;
+        }
+    }
+
+    public bool IsReleaseDue(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.DeferredReleases.Exists(entry => entry.Ip == key)
+                && !_state.Reservations.Exists(entry => entry.Ip == key);
+        }
+    }
+
+    /// <summary>An endpoint now holds the address; the agent releases it with the endpoint.</summary>
+    public void Claim(IPAddress ip) => Forget(ip);
+
+    /// <summary>The address is no longer this plugin's concern (released, refused, or claimed).</summary>
+    public void Forget(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => Remove(state, key));
+    }
+
+    public void DeferRelease(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state =>
+        {
+            Remove(state, key);
+            state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()));
+        });
+    }
+
+    /// <summary>Addresses to release now: owed releases and reservations nobody claimed in time. Expiring addresses
+    /// past their time are dropped: the agent has freed them itself.</summary>
+    public IReadOnlyList<IPAddress> TakeDue()
+    {
+        var now = _timeProvider.GetUtcNow();
+        List<IPAddress> due = [];
+        Mutate(state =>
+        {
+            var changed = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
+
+            // An address being reserved right now waits: its reservation decides whether the agent still holds it.
+            foreach (var entry in state.DeferredReleases.Where(entry => !state.Reservations.Exists(reserved => reserved.Ip == entry.Ip)))
+            {
+                due.Add(IPAddress.Parse(entry.Ip));
+            }
+
+            // Overdue reservations become owed releases, so a failed release is retried like any other.
+            foreach (var entry in state.Reservations.Where(entry => entry.Deadline <= now))
+            {
+                due.Add(IPAddress.Parse(entry.Ip));
+                if (!state.DeferredReleases.Exists(owed => owed.Ip == entry.Ip))
+                {
+                    state.DeferredReleases.Add(new DeferredRelease(entry.Ip, now));
+                }
+            }
+
+            return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 || changed;
+        });
+        return due;
+    }
+
+    private static string Key(IPAddress ip)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+        return ip.ToString();
+    }
+
+    private static bool Remove(AddressLedgerState state, string key)
+        => (state.Reservations.RemoveAll(entry => entry.Ip == key)
+            + state.Expiring.RemoveAll(entry => entry.Ip == key)
+            + state.DeferredReleases.RemoveAll(entry => entry.Ip == key)) > 0;
+
+    private void Mutate(Action<AddressLedgerState> change) => Mutate(state =>
+    {
+        change(state);
+        return true;
+    });
+
+    private void Mutate(Func<AddressLedgerState, bool> change)
+    {
+        lock (_lock)
+        {
+            if (change(_state))
+            {
+                _file.Save(_state);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using CiliumDocker.Cilium;
+using CiliumDocker.Hosting;
+using CiliumDocker.Ipam;
+using CiliumDocker.Labels;
+using CiliumDocker.Network;
+using Microsoft.AspNetCore.Http;
+
+namespace CiliumDocker.Observability;
+
+/// <summary><c>GET /Plugin.Health</c>: 200 when the agent answers and its latest configuration fetch succeeded, else 503.</summary>
+internal sealed class HealthEndpoint(
+    IAgentConfig agentConfig,
+    AgentReachability reachability,
+    AgentCallStatistics agentStatistics,
+    ILabelWatcherStatus labels,
+    AddressLedger ledger,
+    EndpointCleanupQueue cleanupQueue,
+    PluginMetrics metrics,
+    PluginOptions options,
+    TimeProvider timeProvider)
+{
+    public const string Path = "/Plugin.Health";
+
+    public HealthReport Build()
+    {
+        var snapshot = agentConfig.Current;
+        var (reachable, lastCallError) = reachability.Assess(snapshot?.FetchedAt);
+
+        // The monitor's error is current (it clears on success); a call's error may be older.
+        var lastError = agentConfig.LastError ?? lastCallError;
+        var calls = metrics.SnapshotCalls();
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["requests"] = calls.Sum(call => call.Count),
+            ["requestErrors"] = calls.Sum(call => call.Outcomes[CallOutcome.Error]),
+            ["endpointsCreated"] = metrics.EndpointsCreated,
+            ["endpointsDeleted"] = metrics.EndpointsDeleted,
+            ["addressesAllocated"] = metrics.AddressesAllocated,
+            ["addressesReleased"] = metrics.AddressesReleased,
+            ["agentCalls"] = agentStatistics.Calls,
+            ["agentRetries"] = agentStatistics.Retries,
+            ["agentFailures"] = agentStatistics.Failures,
+            ["agentUnreachable"] = agentStatistics.Unreachable,
+        };
+
+        return new HealthReport(
+            Healthy: reachable && snapshot is not null && agentConfig.LastError is null,
+            Version: PluginVersion.Current,
+            Agent: new AgentHealth(
+                reachable,
+                options.CiliumApi,
+                snapshot is null ? null : Math.Round((timeProvider.GetUtcNow() - snapshot.FetchedAt).TotalSeconds, 1),
+                lastError),
+            Labels: new LabelWatcherHealth(labels.State.ToString(), labels.EndpointsLabelled, labels.LastError),
+            Cleanup: new CleanupHealth(ledger.ReservationCount, ledger.ExpiringCount, ledger.DeferredReleaseCount, cleanupQueue.Count),
+            Counters: counters);
+    }
+
+    public async Task WriteAsync(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var report = Build();
+        var body = JsonSerializer.SerializeToUtf8Bytes(report, ObservabilityJsonContext.Default.HealthReport);
+        response.StatusCode = report.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        response.ContentType = "application/json";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body);
+    }
+}

@@ -1,0 +1,163 @@
+using CiliumDocker.Hosting;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+
+namespace CiliumDocker.Tests.Hosting;
+
+internal sealed class CommandLineTests
+{
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
+
+    [Test]
+    public void Parse_NoArguments_UsesTheOriginalDefaults()
+    {
+        var options = Run([]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.CiliumApi, Is.EqualTo("unix:///var/run/cilium/cilium.sock"));
+            Assert.That(options.DockerHostPath, Is.EqualTo("unix:///var/run/docker.sock"));
+            Assert.That(options.SocketPath, Is.EqualTo("/run/docker/plugins/cilium.sock"));
+            Assert.That(options.StateDirectory, Is.EqualTo("/var/lib/cilium-docker"));
+            Assert.That(options.LogLevel, Is.EqualTo(LogLevel.Information));
+            Assert.That(options.AgentRetryBudget, Is.Null);
+            Assert.That(options.AddressClaimTimeout, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        });
+    }
+
+    [Test]
+    public void Parse_AllFlagsSeparated_TakesThem()
+    {
+        var options = Run(["-D", "--cilium-api", "unix:///tmp/a.sock", "--docker-host-path", "unix:///tmp/d.sock", "--docker-plugins", "/tmp/p", "--state-dir", "/tmp/s"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.LogLevel, Is.EqualTo(LogLevel.Debug));
+            Assert.That(options.CiliumApi, Is.EqualTo("unix:///tmp/a.sock"));
+            Assert.That(options.DockerHostPath, Is.EqualTo("unix:///tmp/d.sock"));
+            Assert.That(options.SocketPath, Is.EqualTo("/tmp/p/cilium.sock"));
+            Assert.That(options.StateDirectory, Is.EqualTo("/tmp/s"));
+        });
+    }
+
+    [Test]
+    public void Parse_FlagsWithEquals_TakesThem()
+    {
+        var options = Run(["--debug", "--cilium-api=tcp://127.0.0.1:9234", "--docker-plugins=/tmp/p"]);
+
+        Assert.That((options.LogLevel, options.CiliumApi, options.DockerPluginsDirectory), Is.EqualTo((LogLevel.Debug, "tcp://127.0.0.1:9234", "/tmp/p")));
+    }
+
+    [Test]
+    public void Parse_CiliumSockVariable_IsTheFallbackForCiliumApi()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Run([], Env(("CILIUM_SOCK", "/run/cilium/x.sock"))).CiliumApi, Is.EqualTo("unix:///run/cilium/x.sock"));
+            Assert.That(Run(["--cilium-api", "unix:///flag.sock"], Env(("CILIUM_SOCK", "/env.sock"))).CiliumApi, Is.EqualTo("unix:///flag.sock"));
+        });
+    }
+
+    [Test]
+    public void Parse_EnvironmentVariables_SetLevelBudgetClaimTimeoutAndPaths()
+    {
+        var options = Run([], Env(("LOG_LEVEL", "warn"), ("RETRY_BUDGET", "7.5"), ("ADDRESS_CLAIM_TIMEOUT", "30"), ("STATE_DIR", "/tmp/st"), ("DOCKER_HOST_PATH", "unix:///tmp/d.sock")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.LogLevel, Is.EqualTo(LogLevel.Warning));
+            Assert.That(options.AgentRetryBudget, Is.EqualTo(TimeSpan.FromSeconds(7.5)));
+            Assert.That(options.AddressClaimTimeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(options.StateDirectory, Is.EqualTo("/tmp/st"));
+            Assert.That(options.DockerHostPath, Is.EqualTo("unix:///tmp/d.sock"));
+        });
+    }
+
+    [TestCase("debug", LogLevel.Debug)]
+    [TestCase("INFO", LogLevel.Information)]
+    [TestCase("warning", LogLevel.Warning)]
+    [TestCase("error", LogLevel.Error)]
+    public void Parse_LogLevelNames_MapToLevels(string name, LogLevel expected)
+    {
+        Assert.That(Run([], Env(("LOG_LEVEL", name))).LogLevel, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Parse_DebugFlag_WinsOverLogLevel()
+    {
+        Assert.That(Run(["-D"], Env(("LOG_LEVEL", "error"))).LogLevel, Is.EqualTo(LogLevel.Debug));
+    }
+
+    [TestCase("--help")]
+    [TestCase("-h")]
+    public void Parse_Help_AsksForHelp(string flag)
+    {
+        Assert.That(CommandLine.Parse([flag], NoEnvironment).Action, Is.EqualTo(CommandLineAction.Help));
+    }
+
+    [TestCase("--version")]
+    [TestCase("version")]
+    public void Parse_Version_AsksForVersion(string flag)
+    {
+        Assert.That(CommandLine.Parse([flag], NoEnvironment).Action, Is.EqualTo(CommandLineAction.Version));
+    }
+
+    [TestCase(new[] { "--bogus" }, "unknown flag: --bogus")]
+    [TestCase(new[] { "-d" }, "unknown flag: -d")]
+    [TestCase(new[] { "stray" }, "unexpected argument: stray")]
+    [TestCase(new[] { "--cilium-api" }, "flag needs an argument: --cilium-api")]
+    [TestCase(new[] { "--state-dir=" }, "needs a non-empty value")]
+    [TestCase(new[] { "--cilium-api", "/var/run/cilium.sock" }, "invalid host format '/var/run/cilium.sock'")]
+    [TestCase(new[] { "--cilium-api", "http://x" }, "unsupported scheme")]
+    [TestCase(new[] { "--docker-host-path", "docker.sock" }, "invalid host format 'docker.sock'")]
+    public void Parse_BadArguments_ReportsTheProblem(string[] args, string expected)
+    {
+        var result = CommandLine.Parse(args, NoEnvironment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Action, Is.EqualTo(CommandLineAction.Error));
+            Assert.That(result.ErrorMessage, Does.Contain(expected));
+        });
+    }
+
+    [TestCase("LOG_LEVEL", "verbose")]
+    [TestCase("RETRY_BUDGET", "soon")]
+    [TestCase("RETRY_BUDGET", "-1")]
+    [TestCase("RETRY_BUDGET", "0")]
+    [TestCase("ADDRESS_CLAIM_TIMEOUT", "NaN")]
+    public void Parse_BadVariable_ReportsIt(string variable, string value)
+    {
+        var result = CommandLine.Parse([], Env((variable, value)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Action, Is.EqualTo(CommandLineAction.Error));
+            Assert.That(result.ErrorMessage, Does.Contain($"{variable}={value}"));
+        });
+    }
+
+    [Test]
+    public void ToAgentClientOptions_RetryBudget_BoundsBudgetAndAttempt()
+    {
+        var withBudget = Run([], Env(("RETRY_BUDGET", "3"))).ToAgentClientOptions();
+        var withoutBudget = Run(["--cilium-api", "unix:///tmp/a.sock"]).ToAgentClientOptions();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((withBudget.TotalBudget, withBudget.AttemptTimeout), Is.EqualTo((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3))));
+            Assert.That(withoutBudget.Endpoint.SocketPath, Is.EqualTo("/tmp/a.sock"));
+            Assert.That(withoutBudget.TotalBudget, Is.EqualTo(new CiliumDocker.Cilium.AgentClientOptions().TotalBudget));
+        });
+    }
+
+    private static PluginOptions Run(string[] args, Func<string, string?>? environment = null)
+    {
+        var result = CommandLine.Parse(args, environment ?? NoEnvironment);
+        Assert.That(result.Action, Is.EqualTo(CommandLineAction.Run), result.ErrorMessage);
+        return result.Options!;
+    }
+
+    private static Func<string, string?> Env(params (string Name, string Value)[] variables)
+        => name => variables.FirstOrDefault(variable => variable.Name == name).Value;
+}

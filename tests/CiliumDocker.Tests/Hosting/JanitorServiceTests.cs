@@ -1,0 +1,51 @@
+using CiliumDocker.Hosting;
+using CiliumDocker.Tests.TestDoubles;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+
+namespace CiliumDocker.Tests.Hosting;
+
+[CancelAfter(10_000)]
+internal sealed class JanitorServiceTests
+{
+    [Test]
+    public async Task Service_EveryInterval_RetriesOwedEndpointDeletionsAndReleases()
+    {
+        using var harness = new PluginHarness();
+        var options = new PluginOptions { JanitorInterval = TimeSpan.FromSeconds(5) };
+        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, options, harness.Time, NullLogger<JanitorService>.Instance);
+        await harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        harness.Agent.Unreachable = true;
+        await harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        await service.StartAsync(CancellationToken.None);
+        harness.Agent.Unreachable = false;
+        Assert.That(harness.Model.Endpoints, Has.Count.EqualTo(1), "nothing happens before the interval");
+
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        await WaitUntilAsync(() => harness.Model.Endpoints.Count == 0);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.That(harness.Cleanup.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task RunOnce_JanitorThrowsUnexpectedly_IsContained()
+    {
+        using var harness = new PluginHarness();
+        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, new PluginOptions(), harness.Time, NullLogger<JanitorService>.Instance);
+        harness.Cleanup.Add("abc");
+        harness.Agent.BeforeCall = (_, _) => throw new InvalidOperationException("bug");
+
+        Assert.DoesNotThrowAsync(() => service.RunOnceAsync(CancellationToken.None));
+        await Task.CompletedTask;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using CiliumDocker.Tests.TestDoubles;
+using NUnit.Framework;
+
+namespace CiliumDocker.Tests.Integration;
+
+/// <summary>The process as Docker and an operator see it: flags, start-up, the socket file, signals.</summary>
+internal sealed class BinaryTests : PluginIntegrationTest
+{
+    [Test]
+    public async Task Version_PrintsNameAndVersion()
+    {
+        var (exitCode, output, _) = await PluginProcess.RunToEndAsync(Cancellation, "--version");
+
+        Assert.That((exitCode, output.Trim()), Is.EqualTo((0, "cilium-docker 0.1.0")));
+    }
+
+    [Test]
+    public async Task Help_PrintsUsage()
+    {
+        var (exitCode, output, _) = await PluginProcess.RunToEndAsync(Cancellation, "--help");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(output, Does.Contain("--cilium-api URI").And.Contain("--docker-plugins DIR").And.Contain("RETRY_BUDGET"));
+        });
+    }
+
+    [Test]
+    public async Task UnknownFlag_ExitsTwoWithTheProblemAndUsage()
+    {
+        var (exitCode, _, errors) = await PluginProcess.RunToEndAsync(Cancellation, "--sockpath", "/x");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2));
+            Assert.That(errors, Does.Contain("unknown flag: --sockpath").And.Contain("Usage: cilium-docker"));
+        });
+    }
+
+    [Test]
+    public async Task NotRoot_RefusesWithTheOriginalMessage()
+    {
+        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", PublishedBinary.Path, "--docker-plugins", "/tmp/never-created"])
+        {
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var errors = await process.StandardError.ReadToEndAsync(Cancellation);
+        await process.WaitForExitAsync(Cancellation);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(process.ExitCode, Is.EqualTo(1));
+            Assert.That(errors, Does.Contain("with root privileges"));
+        });
+    }
+
+    [Test]
+    public async Task Start_AgentDown_ServesAtOnceFailsAgentCallsClearlyThenRecovers()
+    {
+        await StartAsync(agentUp: false);
+
+        var capabilities = await Plugin.PostAsync("/NetworkDriver.GetCapabilities", null, Cancellation);
+        var pool = await Plugin.PostAsync("/IpamDriver.RequestPool", DockerRequests.RequestPoolJson, Cancellation);
+        var health = await Plugin.GetAsync("/Plugin.Health", Cancellation);
+        Assert.Multiple(() =>
+        {
+            Assert.That(capabilities.Status, Is.EqualTo(200));
+            Assert.That(pool.Status, Is.EqualTo(500));
+            Assert.That(pool.Body, Does.Contain(Agent.SocketPath));
+            Assert.That(health.Status, Is.EqualTo(503));
+            Assert.That(Plugin.HasExited, Is.False);
+        });
+
+        await Agent.StartAsync();
+        var recovered = await Eventually.ReturnsAsync(
+            () => Plugin.PostAsync("/IpamDriver.RequestPool", DockerRequests.RequestPoolJson, Cancellation),
+            response => response.Status == 200,
+            Cancellation);
+
+        Assert.That(recovered.Body, Does.Contain("\"PoolID\":\"CiliumPoolv4\""));
+    }
+
+    [Test]
+    public async Task Socket_IsOwnerReadWriteOnly()
+    {
+        await StartAsync();
+
+        Assert.That(File.GetUnixFileMode(Plugin.SocketPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task Sigterm_ExitsCleanlyWellInsideDockersGraceAndRemovesTheSocket()
+    {
+        await StartAsync();
+        await WaitForAgentConfigAsync();
+
+        // Docker SIGKILLs after 10 s; the hang guard fails the test long before this test could pass late.
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        grace.CancelAfter(TimeSpan.FromSeconds(10));
+        var exitCode = await Plugin.TerminateAsync(grace.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero);
+            Assert.That(File.Exists(Plugin.SocketPath), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Start_AfterCrashLeftSocketFile_RemovesItAndServes()
+    {
+        await StartAsync();
+        var directory = Plugin.Directory;
+        await Plugin.KillAsync();
+        Assert.That(File.Exists(Path.Combine(directory, "cilium.sock")), Is.True, "SIGKILL leaves the socket file");
+
+        await using var successor = PluginProcess.Start(Agent.Uri, directory);
+        await successor.WaitUntilServingAsync(Cancellation);
+
+        Assert.That((await successor.PostAsync("/Plugin.Activate", null, Cancellation)).Status, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Start_SocketServedByLiveInstance_RefusesAndLeavesItServing()
+    {
+        await StartAsync();
+
+        await using var second = PluginProcess.Start(Agent.Uri, Plugin.Directory);
+        await Eventually.HoldsAsync(() => second.HasExited, Cancellation);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.ExitCode, Is.EqualTo(1));
+            Assert.That(second.Output, Does.Contain("in use by a running cilium-docker"));
+        });
+        Assert.That((await Plugin.PostAsync("/Plugin.Activate", null, Cancellation)).Status, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Start_PathTakenByNonSocket_ExitsWithClearError()
+    {
+        var directory = PluginProcess.NewDirectory();
+        TrackDirectory(directory);
+        Directory.CreateDirectory(Path.Combine(directory, "cilium.sock"));
+
+        await using var plugin = PluginProcess.Start("unix:///tmp/none.sock", directory);
+        await Eventually.HoldsAsync(() => plugin.HasExited, Cancellation);
+
+        Assert.That(plugin.ExitCode, Is.Not.Zero);
+        Assert.That(plugin.Output, Does.Not.Contain("Unhandled exception"), "a clear message, not a crash dump");
+    }
+
+    [Test]
+    public async Task Start_TimeToFirstAnsweredRequest_IsReported()
+    {
+        Agent = await SimulatedAgentServer.StartAsync();
+        var started = Stopwatch.StartNew();
+        await using var plugin = PluginProcess.Start(Agent.Uri);
+        TrackDirectory(plugin.Directory);
+        await plugin.WaitUntilServingAsync(Cancellation);
+        var elapsed = started.Elapsed;
+
+        var rss = File.ReadLines($"/proc/{plugin.Id}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+        await TestContext.Out.WriteLineAsync($"first answered request after {elapsed.TotalMilliseconds:F0} ms; {rss}");
+        Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(9.5)), "Docker stops waiting for a managed plugin's socket after about 9.5 s");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using CiliumDocker.Tests.TestDoubles;
+using NUnit.Framework;
+
+namespace CiliumDocker.Tests.Ipam;
+
+internal sealed class AddressLedgerTests
+{
+    private static readonly IPAddress Address = IPAddress.Parse("10.11.5.9");
+    private PluginHarness _harness = null!;
+
+    [SetUp]
+    public void SetUp() => _harness = new PluginHarness();
+
+    [TearDown]
+    public void TearDown() => _harness.Dispose();
+
+    [Test]
+    public void TryReserve_SameAddressTwice_SecondIsRefusedAndFirstKept()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Ledger.TryReserve(Address), Is.True);
+            Assert.That(_harness.Ledger.TryReserve(Address), Is.False);
+            Assert.That(_harness.Ledger.ReservationCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void TryReserve_AddressAllocatedWithExpiration_IsRefused()
+    {
+        _harness.Ledger.RecordExpiring(Address, "uuid-1");
+
+        Assert.That(_harness.Ledger.TryReserve(Address), Is.False);
+    }
+
+    [Test]
+    public void TakeDue_ReservationBeforeAndAfterDeadline()
+    {
+        _harness.Ledger.TryReserve(Address);
+
+        _harness.Time.Advance(PluginHarness.ClaimTimeout - TimeSpan.FromTicks(1));
+        var early = _harness.Ledger.TakeDue();
+        _harness.Time.Advance(TimeSpan.FromTicks(1));
+        var due = _harness.Ledger.TakeDue();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(early, Is.Empty);
+            Assert.That(due, Is.EqualTo(new[] { Address }));
+            Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.DeferredReleaseCount), Is.EqualTo((0, 1)));
+        });
+    }
+
+    [Test]
+    public void TakeDue_OwedReleaseOfAddressBeingReserved_Waits()
+    {
+        _harness.Ledger.DeferRelease(Address);
+        _harness.Ledger.TryReserve(Address);
+
+        Assert.That(_harness.Ledger.TakeDue(), Is.Empty);
+
+        _harness.Ledger.DropReservation(Address);
+        Assert.That(_harness.Ledger.TakeDue(), Is.EqualTo(new[] { Address }));
+    }
+
+    [Test]
+    public void TakeDue_OverdueReservationOfAddressAlreadyOwed_IsOwedOnce()
+    {
+        _harness.Ledger.DeferRelease(Address);
+        _harness.Ledger.TryReserve(Address);
+        _harness.Time.Advance(PluginHarness.ClaimTimeout);
+
+        var due = _harness.Ledger.TakeDue();
+
+        Assert.That((due.Count, _harness.Ledger.DeferredReleaseCount, _harness.Ledger.ReservationCount), Is.EqualTo((1, 1, 0)));
+    }
+
+    [Test]
+    public void Claim_RemovesReservationAndExpiration()
+    {
+        _harness.Ledger.TryReserve(Address);
+        _harness.Ledger.RecordExpiring(IPAddress.Parse("10.11.0.2"), "uuid");
+
+        _harness.Ledger.Claim(Address);
+        _harness.Ledger.Claim(IPAddress.Parse("10.11.0.2"));
+
+        Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.ExpiringCount), Is.EqualTo((0, 0)));
+    }
+
+    [Test]
+    public void EveryChange_IsOnDiskForTheNextInstance()
+    {
+        _harness.Ledger.TryReserve(Address);
+        _harness.Ledger.RecordExpiring(IPAddress.Parse("10.11.0.2"), "uuid-2");
+        _harness.Ledger.DeferRelease(IPAddress.Parse("10.11.0.3"));
+
+        var restarted = _harness.NewLedger();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((restarted.ReservationCount, restarted.ExpiringCount, restarted.DeferredReleaseCount), Is.EqualTo((1, 1, 1)));
+            Assert.That(restarted.ExpirationUuidOf(IPAddress.Parse("10.11.0.2")), Is.EqualTo("uuid-2"));
+        });
+    }
+}

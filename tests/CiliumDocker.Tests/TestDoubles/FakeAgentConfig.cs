@@ -1,0 +1,24 @@
+using CiliumDocker.Cilium;
+
+namespace CiliumDocker.Tests.TestDoubles;
+
+internal sealed class FakeAgentConfig(TimeProvider timeProvider, DaemonConfigurationStatus? status = null) : IAgentConfig
+{
+    public const string Socket = "unix:///tmp/fake-agent.sock";
+
+    private readonly List<NodeAddressing> _observed = [];
+
+    public AgentConfigSnapshot? Current { get; private set; } = status is null ? null : new AgentConfigSnapshot(status, timeProvider.GetUtcNow());
+
+    public IReadOnlyList<NodeAddressing> Observed => _observed;
+
+    public string? LastError { get; set; }
+
+    public void Set(DaemonConfigurationStatus? status)
+        => Current = status is null ? null : new AgentConfigSnapshot(status, timeProvider.GetUtcNow());
+
+    public DaemonConfigurationStatus GetRequired()
+        => Current?.Status ?? throw new CiliumAgentException($"no configuration received yet from the Cilium agent at {Socket}");
+
+    public void ObserveHostAddressing(NodeAddressing hostAddressing) => _observed.Add(hostAddressing);
+}
