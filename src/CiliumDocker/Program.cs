@@ -51,7 +51,15 @@ try
     app = PluginApplication.Build(options, services =>
     {
         services.AddCiliumAgent(options.ToAgentClientOptions());
-        services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+        if (options.EndpointDatapath == EndpointDatapathKind.None)
+        {
+            services.AddSingleton<IEndpointDatapath, NoEndpointDatapath>();
+        }
+        else
+        {
+            services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+        }
+
         services.AddDockerLabelWatcher(options.DockerHostPath);
     });
 }

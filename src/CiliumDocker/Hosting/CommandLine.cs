@@ -26,6 +26,8 @@ internal static class CommandLine
                                          default unix:///var/run/docker.sock)
               --docker-plugins DIR       directory of the plugin socket DIR/cilium.sock (default /run/docker/plugins)
               --state-dir DIR            state kept across restarts (env STATE_DIR, default /var/lib/cilium-docker)
+              --datapath veth|none       veth (default): create each endpoint's veth pair; none: create no interface,
+                                         for benchmarking the plugin alone (Docker cannot start containers with it)
           -h, --help                     show this help
               --version                  show the version
 
@@ -46,6 +48,7 @@ internal static class CommandLine
         string? dockerHostPath = null;
         string? dockerPlugins = null;
         string? stateDir = null;
+        var datapath = EndpointDatapathKind.Veth;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = Split(args[i]);
@@ -64,6 +67,7 @@ internal static class CommandLine
                 case "--docker-host-path":
                 case "--docker-plugins":
                 case "--state-dir":
+                case "--datapath":
                     var value = inlineValue;
                     if (value is null)
                     {
@@ -90,6 +94,13 @@ internal static class CommandLine
                             break;
                         case "--docker-plugins":
                             dockerPlugins = value;
+                            break;
+                        case "--datapath":
+                            if (!TryParseDatapath(value, out datapath))
+                            {
+                                return CommandLineResult.Error($"--datapath {value} is not one of veth, none");
+                            }
+
                             break;
                         default:
                             stateDir = value;
@@ -142,8 +153,20 @@ internal static class CommandLine
             DockerPluginsDirectory = dockerPlugins ?? PluginOptions.DefaultDockerPlugins,
             StateDirectory = stateDir ?? NonEmpty(environment("STATE_DIR")) ?? PluginOptions.DefaultStateDir,
             AgentRetryBudget = retryBudget,
+            EndpointDatapath = datapath,
         };
         return CommandLineResult.Run(claimTimeout is { } timeout ? options with { AddressClaimTimeout = timeout } : options);
+    }
+
+    private static bool TryParseDatapath(string text, out EndpointDatapathKind datapath)
+    {
+        (var known, datapath) = text switch
+        {
+            "veth" => (true, EndpointDatapathKind.Veth),
+            "none" => (true, EndpointDatapathKind.None),
+            _ => (false, EndpointDatapathKind.Veth),
+        };
+        return known;
     }
 
     public static bool TryParseLogLevel(string text, out LogLevel level)

@@ -36,6 +36,9 @@ internal sealed record PluginOptions
     /// <summary>How often owed releases and endpoint deletions are retried.</summary>
     public TimeSpan JanitorInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether endpoints get a veth pair; <see cref="EndpointDatapathKind.None"/> exists for benchmarks.</summary>
+    public EndpointDatapathKind EndpointDatapath { get; init; } = EndpointDatapathKind.Veth;
+
     public string SocketPath => Path.Combine(DockerPluginsDirectory, SocketFileName);
 
     /// <summary>The agent client's settings: where the agent is, and the retry budget when one was given.</summary>
@@ -54,4 +57,17 @@ internal sealed record PluginOptions
                 AttemptTimeout = budget < defaults.AttemptTimeout ? budget : defaults.AttemptTimeout,
             };
     }
+}
+
+/// <summary>What CreateEndpoint does on the host (<c>--datapath</c>).</summary>
+internal enum EndpointDatapathKind
+{
+    /// <summary>A veth pair per endpoint, as the original plugin in the agent's veth datapath mode.</summary>
+    Veth,
+
+    /// <summary>
+    /// No interface at all: the plugin's own cost without the kernel's link work (bench/README.md). Join still names
+    /// the interface Docker would move, so Docker cannot start a container on such a plugin.
+    /// </summary>
+    None,
 }
