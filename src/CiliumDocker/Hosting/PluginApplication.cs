@@ -88,6 +88,7 @@ internal static class PluginApplication
         services.AddSingleton<SubnetCursor>();
 
         services.AddSingleton<IpamDriver>();
+        services.AddSingleton<SandboxMembership>();
         services.AddSingleton<NetworkDriver>();
         services.AddSingleton<AddressJanitor>();
         services.AddSingleton<EndpointJanitor>();

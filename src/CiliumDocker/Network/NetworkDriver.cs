@@ -19,6 +19,7 @@ internal sealed partial class NetworkDriver(
     IEndpointDatapath datapath,
     AddressLedger ledger,
     EndpointCleanupQueue cleanupQueue,
+    SandboxMembership sandboxes,
     PluginMetrics metrics,
     ILogger<NetworkDriver> logger)
 {
@@ -141,6 +142,14 @@ internal sealed partial class NetworkDriver(
             }
         }
 
+        if (request.SandboxKey is { Length: > 0 } sandboxKey && sandboxes.TryJoin(endpointId, sandboxKey) is { } other)
+        {
+            throw new PluginCallException(
+                $"the container is already on a Cilium network (endpoint {other}), and a container can have only one Cilium interface: "
+                + "the first one already routes the agent's whole range, so Docker could not add the second one's address; "
+                + "use one Cilium network per container, or disconnect the other one first");
+        }
+
         LogJoined(logger, endpointId, request.SandboxKey ?? string.Empty);
 
         // A Gateway (no static default route) lets Docker choose one default route among the container's networks,
@@ -159,6 +168,7 @@ internal sealed partial class NetworkDriver(
     {
         ArgumentNullException.ThrowIfNull(request);
         var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
+        sandboxes.Leave(endpointId);
         await DeleteAgentEndpointAsync(endpointId, cancellationToken);
         LogLeft(logger, endpointId);
         return EmptyResponse.Instance;
@@ -169,6 +179,7 @@ internal sealed partial class NetworkDriver(
     {
         ArgumentNullException.ThrowIfNull(request);
         var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
+        sandboxes.Leave(endpointId);
         await DeleteAgentEndpointAsync(endpointId, cancellationToken);
         await datapath.DeleteAsync(endpointId, cancellationToken);
         metrics.RecordEndpointDeleted();

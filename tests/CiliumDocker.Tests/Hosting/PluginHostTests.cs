@@ -70,7 +70,7 @@ internal sealed class PluginHostTests
             ("/NetworkDriver.CreateNetwork", DockerRequests.CreateNetworkJson, "{}"),
             ("/IpamDriver.RequestAddress", DockerRequests.RequestAddressJson, """{"Address":"10.11.0.2/32"}"""),
             ("/NetworkDriver.CreateEndpoint", DockerRequests.CreateEndpointJson, """{"Interface":{"MacAddress":"d2:00:00:00:00:64"}}"""),
-            ("/NetworkDriver.Join", DockerRequests.JoinJson, $$"""{"InterfaceName":{"SrcName":"{{Datapath.VethNames.Container(DockerRequests.EndpointId)}}","DstPrefix":"cilium"},"Gateway":"10.11.0.1","StaticRoutes":[{"Destination":"10.11.0.1/32","RouteType":1},{"Destination":"10.11.0.0/16","RouteType":0,"NextHop":"10.11.0.1"}],"DisableGatewayService":true}"""),
+            ("/NetworkDriver.Join", DockerRequests.JoinJson, $$"""{"InterfaceName":{"SrcName":"{{CiliumDocker.Datapath.VethNames.Container(DockerRequests.EndpointId)}}","DstPrefix":"cilium"},"Gateway":"10.11.0.1","StaticRoutes":[{"Destination":"10.11.0.1/32","RouteType":1},{"Destination":"10.11.0.0/16","RouteType":0,"NextHop":"10.11.0.1"}],"DisableGatewayService":true}"""),
             ("/NetworkDriver.ProgramExternalConnectivity", DockerRequests.JoinJson, "{}"),
             ("/NetworkDriver.EndpointOperInfo", DockerRequests.EndpointJson, """{"Value":{}}"""),
             ("/NetworkDriver.RevokeExternalConnectivity", DockerRequests.EndpointJson, "{}"),

@@ -297,6 +297,37 @@ internal sealed class NetworkDriverTests
     }
 
     [Test]
+    public async Task Join_SecondEndpointInTheSameSandbox_RefusedExplainingOneCiliumInterface()
+    {
+        const string other = "c3e9fbb6be9bff516dd96e3494b55da1d6f3f8f2ed1a9c5b7d6e0f1a2b3c4d5e";
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.3/32", endpointId: other), CancellationToken.None);
+        await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
+
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Network.JoinAsync(DockerRequests.Join(other), CancellationToken.None));
+        var rejoin = await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
+        var elsewhere = await _harness.Network.JoinAsync(DockerRequests.Join(other, "/var/run/docker/netns/0123456789ab"), CancellationToken.None);
+
+        Assert.That(error!.Message, Does.Contain("only one Cilium interface").And.Contain(EndpointId));
+        Assert.That(rejoin.InterfaceName.SrcName, Is.EqualTo(VethNames.Container(EndpointId)), "a repeated Join of the same endpoint is not a second interface");
+        Assert.That(elsewhere.InterfaceName.SrcName, Is.EqualTo(VethNames.Container(other)));
+    }
+
+    [Test]
+    public async Task Join_AfterTheFirstEndpointLeft_SecondEndpointInTheSameSandboxJoins()
+    {
+        const string other = "c3e9fbb6be9bff516dd96e3494b55da1d6f3f8f2ed1a9c5b7d6e0f1a2b3c4d5e";
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.3/32", endpointId: other), CancellationToken.None);
+        await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
+
+        await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+        var join = await _harness.Network.JoinAsync(DockerRequests.Join(other), CancellationToken.None);
+
+        Assert.That(join.InterfaceName.SrcName, Is.EqualTo(VethNames.Container(other)));
+    }
+
+    [Test]
     public async Task Join_DualStackEndpoint_AnswersBothFamilies()
     {
         _harness.Model.Config = AgentConfigs.DualStack();

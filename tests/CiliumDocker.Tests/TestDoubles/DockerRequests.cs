@@ -50,6 +50,6 @@ internal static class DockerRequests
 
     public static EndpointRequest Endpoint(string endpointId = EndpointId) => new() { NetworkId = NetworkId, EndpointId = endpointId };
 
-    public static JoinRequest Join(string endpointId = EndpointId)
-        => new() { NetworkId = NetworkId, EndpointId = endpointId, SandboxKey = "/var/run/docker/netns/10de18e20ce2", Options = [] };
+    public static JoinRequest Join(string endpointId = EndpointId, string sandboxKey = "/var/run/docker/netns/10de18e20ce2")
+        => new() { NetworkId = NetworkId, EndpointId = endpointId, SandboxKey = sandboxKey, Options = [] };
 }

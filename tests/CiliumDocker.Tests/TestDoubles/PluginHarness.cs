@@ -23,7 +23,7 @@ internal sealed class PluginHarness : IDisposable
         Ledger = NewLedger();
         Cleanup = NewCleanupQueue();
         Ipam = new IpamDriver(Config, Observed, Ledger, new SubnetCursor(), Metrics, NullLogger<IpamDriver>.Instance);
-        Network = new NetworkDriver(Config, Observed, Datapath, Ledger, Cleanup, Metrics, NullLogger<NetworkDriver>.Instance);
+        Network = new NetworkDriver(Config, Observed, Datapath, Ledger, Cleanup, new SandboxMembership(), Metrics, NullLogger<NetworkDriver>.Instance);
         AddressJanitor = new AddressJanitor(Config, Observed, Ledger, Metrics, NullLogger<AddressJanitor>.Instance);
         EndpointJanitor = new EndpointJanitor(Observed, Cleanup, NullLogger<EndpointJanitor>.Instance);
     }

@@ -148,6 +148,24 @@ public sealed class CiliumNetworkTests
     }
 
     [Test]
+    public void NetworkConnect_SecondCiliumNetwork_RefusedWithAClearErrorAndNothingLeaks()
+    {
+        var first = CreateNetwork();
+        var second = CreateNetwork();
+        var app = RunServer(first);
+        var endpointsBefore = AgentState.EndpointCount();
+        var addressesBefore = AgentState.AllocatedAddresses().Count;
+
+        var connect = Docker.Run("network", "connect", second, app);
+
+        Assert.That(connect.Succeeded, Is.False);
+        Assert.That(connect.StdErr, Does.Contain("only one Cilium interface"), connect.ToString());
+        Assert.That(Wait.Until(() => AgentState.EndpointCount() == endpointsBefore && AgentState.AllocatedAddresses().Count == addressesBefore, TimeSpan.FromSeconds(10)),
+            Is.True, "the refused endpoint's registration and address must be gone");
+        Assert.That(Docker.Exec(app, "timeout 10 wget -qO- http://" + app), Is.EqualTo("hello from app1"), "the first network keeps working");
+    }
+
+    [Test]
     public void StopAndRm_Container_ReleasesItsAddressAtTheAgent()
     {
         var network = CreateNetwork();
