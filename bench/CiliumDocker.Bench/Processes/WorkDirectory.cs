@@ -1,6 +1,10 @@
 namespace CiliumDocker.Bench.Processes;
 
-/// <summary>A short temp directory (<c>/tmp/cb-XXXXXXXX</c>: socket paths must stay under 108 bytes), removed on dispose.</summary>
+/// <summary>
+/// A short temp directory (<c>/tmp/cb-XXXXXXXX</c>: socket paths must stay under 108 bytes), removed on dispose.
+/// <c>BENCH_WORK_ROOT</c> puts it elsewhere, e.g. on tmpfs (<c>/dev/shm</c>) to take the disk out of the plugin's
+/// state-file writes.
+/// </summary>
 internal sealed class WorkDirectory : IDisposable
 {
     private WorkDirectory(string path)
@@ -10,8 +14,11 @@ internal sealed class WorkDirectory : IDisposable
 
     public string Path { get; }
 
-    public static WorkDirectory Create() =>
-        new(Directory.CreateDirectory("/tmp/cb-" + Guid.NewGuid().ToString("N")[..8]).FullName);
+    public static WorkDirectory Create()
+    {
+        var root = Environment.GetEnvironmentVariable("BENCH_WORK_ROOT") is { Length: > 0 } configured ? configured : "/tmp";
+        return new(Directory.CreateDirectory(System.IO.Path.Combine(root, "cb-" + Guid.NewGuid().ToString("N")[..8])).FullName);
+    }
 
     public string Sub(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
 
