@@ -32,22 +32,21 @@ internal sealed class AgentFaults
             }
 
             cancellationToken.WaitHandle.WaitOne(pause);
-            var at = (DateTime.UtcNow - started).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s: ";
             switch (_random.Next(4))
             {
                 case 0:
-                    Inject(at, "/restart", $$"""{"keepState":true,"downMs":{{_random.Next(200, 3_000)}}}""");
+                    Inject(started, "/restart", $$"""{"keepState":true,"downMs":{{_random.Next(200, 3_000)}}}""");
                     break;
                 case 1:
-                    Inject(at, "/faults", $$"""{"delayMs":{{_random.Next(100, 1_500)}}}""");
+                    Inject(started, "/faults", $$"""{"delayMs":{{_random.Next(100, 1_500)}}}""");
                     cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(_random.Next(1_000, 4_000)));
-                    Inject(at, "/faults/clear", "{}");
+                    Inject(started, "/faults/clear", "{}");
                     break;
                 case 2:
-                    Inject(at, "/faults", $$"""{"failNext":{{_random.Next(1, 4)}},"status":500}""");
+                    Inject(started, "/faults", $$"""{"failNext":{{_random.Next(1, 4)}},"status":500}""");
                     break;
                 default:
-                    Inject(at, "/faults", $$"""{"failNext":{{_random.Next(1, 4)}},"status":429}""");
+                    Inject(started, "/faults", $$"""{"failNext":{{_random.Next(1, 4)}},"status":429}""");
                     break;
             }
         }
@@ -69,8 +68,9 @@ internal sealed class AgentFaults
             }
         }, timeout);
 
-    private void Inject(string at, string path, string json)
+    private void Inject(DateTime started, string path, string json)
     {
+        var at = (DateTime.UtcNow - started).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s: ";
         try
         {
             E2EEnvironment.Agent.Control(path, json);

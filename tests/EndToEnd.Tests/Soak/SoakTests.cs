@@ -17,7 +17,7 @@ public sealed class SoakTests
     private const string Plugin = "cilium-e2e/soak:test";
     private const string SoakLabel = "soak=1";
     private const int ChurnWorkers = 2;
-    private const int WarmupRuns = 6;
+    private const int WarmupRuns = 5;
     private const double RssGrowthLimit = 1.5;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(60);
 
@@ -37,9 +37,10 @@ public sealed class SoakTests
         _cleanup.Add(RemoveSoakContainers);
         _cleanup.Add(() => AgentFaults.ClearAndWaitForAgent(TimeSpan.FromSeconds(30)));
 
-        var warmup = new ContainerChurn(network);
-        warmup.Run(DateTime.UtcNow.AddMinutes(5), WarmupRuns, CancellationToken.None);
-        Assert.That(warmup.Failures, Is.Empty, "without faults every docker run must succeed");
+        // Warm-up with the soak's own concurrency and no faults, so that the RSS baseline is the plugin's working size.
+        var warmups = Enumerable.Range(0, ChurnWorkers).Select(_ => new ContainerChurn(network)).ToArray();
+        Parallel.ForEach(warmups, warmup => warmup.Run(DateTime.UtcNow.AddMinutes(5), WarmupRuns, CancellationToken.None));
+        Assert.That(warmups.SelectMany(w => w.Failures), Is.Empty, "without faults every docker run must succeed");
         var pid = ManagedPlugin.Pid(Plugin);
         var rssAfterWarmup = Leaks.RssKiB(pid);
 
