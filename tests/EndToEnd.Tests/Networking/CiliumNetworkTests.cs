@@ -162,7 +162,8 @@ public sealed class CiliumNetworkTests
         Assert.That(connect.StdErr, Does.Contain("only one Cilium interface"), connect.ToString());
         Assert.That(Wait.Until(() => AgentState.EndpointCount() == endpointsBefore && AgentState.AllocatedAddresses().Count == addressesBefore, TimeSpan.FromSeconds(10)),
             Is.True, "the refused endpoint's registration and address must be gone");
-        Assert.That(Docker.Exec(app, "timeout 10 wget -qO- http://" + app), Is.EqualTo("hello from app1"), "the first network keeps working");
+        var page = Docker.MustRun("run", "--rm", "--net", first, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
+        Assert.That(page, Is.EqualTo("hello from app1"), "the first network keeps working");
     }
 
     [Test]
