@@ -4,30 +4,13 @@ namespace EndToEnd.Tests.Labels;
 
 /// <summary>Container labels reach the Cilium endpoint, so that policy can select by them.</summary>
 [TestFixture]
-public sealed class LabelTests
+public sealed class LabelTests() : PluginFixture("cilium-e2e/labels:test")
 {
-    private const string Plugin = "cilium-e2e/labels:test";
-    private readonly Cleanup _fixtureCleanup = new();
-    private Cleanup _cleanup = new();
-
-    [OneTimeSetUp]
-    public void EnablePlugin() => ManagedPlugin.CreateEnabled(_fixtureCleanup, Plugin);
-
-    [OneTimeTearDown]
-    public void RemovePlugin() => _fixtureCleanup.Run();
-
-    [SetUp]
-    public void NewCleanup() => _cleanup = new Cleanup();
-
-    [TearDown]
-    public void RemoveWhatTheTestCreated() => _cleanup.Run();
-
     [Test]
     public void Run_WithLabel_EndpointCarriesContainerLabel()
     {
-        var network = _cleanup.Network(Names.Unique("lbnet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
-        var app = _cleanup.Container(Names.Unique("lbl"));
+        var network = CreateNetwork();
+        var app = Cleanup.Container(Names.Unique("lbl"));
         Docker.MustRun("run", "-d", "--name", app, "--net", network, "-l", "id=app1", E2EEnvironment.Image, "sleep", "600");
         var endpoint = EndpointId(app, network);
 
@@ -43,11 +26,10 @@ public sealed class LabelTests
             Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
         }
 
-        var network = _cleanup.Network(Names.Unique("lbnet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+        var network = CreateNetwork();
 
         E2EEnvironment.Daemon.Restart();
-        var app = _cleanup.Container(Names.Unique("lbl"));
+        var app = Cleanup.Container(Names.Unique("lbl"));
         var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, "-l", "id=after-restart", E2EEnvironment.Image, "sleep", "600");
         Assert.That(run.Succeeded, Is.True, run.ToString());
         var endpoint = EndpointId(app, network);
@@ -55,7 +37,4 @@ public sealed class LabelTests
         Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=after-restart"), TimeSpan.FromSeconds(60)), Is.True,
             "labels at the agent: " + string.Join(", ", AgentState.Labels(endpoint)));
     }
-
-    private static string EndpointId(string container, string network) =>
-        Docker.MustRun("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").EndpointID}}", container);
 }

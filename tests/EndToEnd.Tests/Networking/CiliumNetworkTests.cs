@@ -5,38 +5,8 @@ namespace EndToEnd.Tests.Networking;
 
 /// <summary>Containers on a network of the managed plugin, driven through the docker CLI.</summary>
 [TestFixture]
-public sealed class CiliumNetworkTests
+public sealed class CiliumNetworkTests() : PluginFixture("cilium-e2e/net:test")
 {
-    private const string Plugin = "cilium-e2e/net:test";
-    private readonly Cleanup _fixtureCleanup = new();
-    private Cleanup _cleanup = new();
-
-    [OneTimeSetUp]
-    public void EnablePlugin() => ManagedPlugin.CreateEnabled(_fixtureCleanup, Plugin);
-
-    [OneTimeTearDown]
-    public void RemovePlugin() => _fixtureCleanup.Run();
-
-    [SetUp]
-    public void NewCleanup() => _cleanup = new Cleanup();
-
-    [TearDown]
-    public void RemoveWhatTheTestCreated() => _cleanup.Run();
-
-    private string CreateNetwork(params string[] options)
-    {
-        var name = _cleanup.Network(Names.Unique("cnet"));
-        Docker.MustRun(["network", "create", "--driver", Plugin, "--ipam-driver", Plugin, .. options, name]);
-        return name;
-    }
-
-    private string RunServer(string network, params string[] options)
-    {
-        var name = _cleanup.Container(Names.Unique("app"));
-        Docker.MustRun(["run", "-d", "--name", name, "--net", network, .. options, E2EEnvironment.Image, "httpd", "-f", "-p", "80", "-h", "/www"]);
-        return name;
-    }
-
     [Test]
     public void Run_OnCiliumNetwork_AddressComesFromTheAgentRange()
     {
@@ -92,7 +62,7 @@ public sealed class CiliumNetworkTests
     [Test]
     public void Run_WithSubnetOutsideTheAgentRange_FailsWithAClearError()
     {
-        var name = _cleanup.Network(Names.Unique("cnet"));
+        var name = Cleanup.Network(Names.Unique("cnet"));
 
         var result = Docker.Run("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, "--subnet", "192.168.77.0/24", name);
 
@@ -117,7 +87,7 @@ public sealed class CiliumNetworkTests
     {
         var network = CreateNetwork();
         var server = RunServer(network);
-        var client = _cleanup.Container(Names.Unique("client"));
+        var client = Cleanup.Container(Names.Unique("client"));
         Docker.MustRun("run", "-d", "--name", client, E2EEnvironment.Image, "sleep", "600");
 
         Docker.MustRun("network", "connect", network, client);
@@ -162,7 +132,8 @@ public sealed class CiliumNetworkTests
         Assert.That(connect.StdErr, Does.Contain("only one Cilium interface"), connect.ToString());
         Assert.That(Wait.Until(() => AgentState.EndpointCount() == endpointsBefore && AgentState.AllocatedAddresses().Count == addressesBefore, TimeSpan.FromSeconds(10)),
             Is.True, "the refused endpoint's registration and address must be gone");
-        Assert.That(Docker.Exec(app, "timeout 10 wget -qO- http://" + app), Is.EqualTo("hello from app1"), "the first network keeps working");
+        var page = Docker.MustRun("run", "--rm", "--net", first, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
+        Assert.That(page, Is.EqualTo("hello from app1"), "the first network keeps working");
     }
 
     [Test]

@@ -4,17 +4,8 @@ namespace EndToEnd.Tests.Restart;
 
 /// <summary>dockerd restarts with a running container, and the plugin process killed under Docker.</summary>
 [TestFixture]
-public sealed class RestartTests
+public sealed class RestartTests() : PluginFixture("cilium-e2e/restart:test")
 {
-    private const string Plugin = "cilium-e2e/restart:test";
-    private Cleanup _cleanup = new();
-
-    [SetUp]
-    public void NewCleanup() => _cleanup = new Cleanup();
-
-    [TearDown]
-    public void RemoveWhatTheTestCreated() => _cleanup.Run();
-
     [Test]
     public void DockerdRestart_RestartAlwaysContainer_ComesBackWithConnectivity()
     {
@@ -23,11 +14,8 @@ public sealed class RestartTests
             Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
         }
 
-        ManagedPlugin.CreateEnabled(_cleanup, Plugin);
-        var network = _cleanup.Network(Names.Unique("rsnet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
-        var app = _cleanup.Container(Names.Unique("always"));
-        Docker.MustRun("run", "-d", "--restart=always", "--name", app, "--net", network, "-l", "id=always", E2EEnvironment.Image, "httpd", "-f", "-p", "80", "-h", "/www");
+        var network = CreateNetwork();
+        var app = RunServer(network, "--restart=always");
 
         E2EEnvironment.Daemon.Restart();
 
@@ -40,15 +28,13 @@ public sealed class RestartTests
     [Test]
     public void PluginKilled_DockerRestartsIt_AndItServesAgain()
     {
-        ManagedPlugin.CreateEnabled(_cleanup, Plugin);
-        var network = _cleanup.Network(Names.Unique("rsnet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
+        var network = CreateNetwork();
         var before = ManagedPlugin.Pid(Plugin);
 
         Shell.MustRun("kill", "-KILL", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.That(Wait.Until(() => Pid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
-        var app = _cleanup.Container(Names.Unique("after"));
+        var app = Cleanup.Container(Names.Unique("after"));
         var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "sleep", "600");
         Assert.That(run.Succeeded, Is.True, run.ToString());
         Assert.That(Docker.ContainerIp(app, network), Does.StartWith("10.11."));
