@@ -12,9 +12,8 @@ namespace EndToEnd.Tests.Soak;
 /// </summary>
 [TestFixture]
 [Category("Soak")]
-public sealed class SoakTests
+public sealed class SoakTests : PluginFixture
 {
-    private const string Plugin = "cilium-e2e/soak:test";
     private const string SoakLabel = "soak=1";
     private const int ChurnWorkers = 2;
     private const int WarmupRuns = 5;
@@ -28,21 +27,19 @@ public sealed class SoakTests
     private const double SettledAt = 1.0 / 3;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(60);
 
-    private readonly Cleanup _cleanup = new();
-
-    [TearDown]
-    public void RemoveWhatTheTestCreated() => _cleanup.Run();
+    public SoakTests()
+        : base("cilium-e2e/soak:test")
+    {
+    }
 
     [Test]
     public void ContainerChurn_WhileTheAgentRestartsSlowsAndFails_EveryRunStartsOrFailsClearlyAndNothingLeaks()
     {
         var settings = SoakSettings.FromEnvironment();
         TestContext.Progress.WriteLine($"soak: {settings.Duration.TotalSeconds:0} s of churn, seed {settings.Seed} (replay with SOAK_SEED={settings.Seed})");
-        ManagedPlugin.CreateEnabled(_cleanup, Plugin);
-        var network = _cleanup.Network(Names.Unique("soaknet"));
-        Docker.MustRun("network", "create", "--driver", Plugin, "--ipam-driver", Plugin, network);
-        _cleanup.Add(RemoveSoakContainers);
-        _cleanup.Add(() => AgentFaults.ClearAndWaitForAgent(TimeSpan.FromSeconds(30)));
+        var network = CreateNetwork();
+        Cleanup.Add(RemoveSoakContainers);
+        Cleanup.Add(() => AgentFaults.ClearAndWaitForAgent(TimeSpan.FromSeconds(30)));
 
         // Warm-up with the soak's own concurrency and no faults, so that the RSS baseline is the plugin's working size.
         var warmups = Enumerable.Range(0, ChurnWorkers).Select(_ => new ContainerChurn(network)).ToArray();
