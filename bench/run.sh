@@ -23,6 +23,8 @@ for arg in "$@"; do
 done
 
 ensure_prerequisites || exit 1
+# Taken before anything runs: the commit the figures belong to.
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # publish PROJECT_DIR OUT_DIR BINARY: dotnet publish unless OUT_DIR/BINARY is newer than every source it is built from.
@@ -79,11 +81,12 @@ if [ "$docker" = 1 ]; then
   bench docker --containers "$containers" --agent-datapath
 fi
 
+machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $(dockerd --version 2>/dev/null || echo 'no dockerd')"
 {
   echo "# Benchmark results"
   echo
-  echo "Written by \`bench/run.sh$([ $# -gt 0 ] && printf ' %s' "$@")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')."
-  echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), $(dockerd --version 2>/dev/null || echo 'no dockerd')."
+  echo "Written by \`bench/run.sh$([ $# -gt 0 ] && printf ' %s' "$@")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit."
+  echo "Machine: $machine."
   echo
   cat "$body"
 } > "$out"
