@@ -20,6 +20,12 @@ internal sealed class AgentFaults
     /// <summary>What was injected, when: the log a failing run is read against.</summary>
     public IReadOnlyList<string> Injected => _injected;
 
+    /// <summary>Faults injected, by kind (the clears that end slow periods not counted).</summary>
+    public string Summary =>
+        string.Create(CultureInfo.InvariantCulture, $"{Count("/restart")} restarts, {Count("\"failNext\"")} runs of failures, {Count("\"delayMs\"")} slow periods");
+
+    private int Count(string marker) => _injected.Count(line => line.Contains(marker, StringComparison.Ordinal));
+
     public void Run(DateTime until, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;

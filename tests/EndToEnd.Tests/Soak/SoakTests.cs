@@ -125,7 +125,7 @@ public sealed class SoakTests : PluginFixture
     private static void Report(ContainerChurn[] churns, string[] failures, AgentFaults faults, long rssAfterWarmup, RssTimeline rss, long rssEnd)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"soak: {churns.Sum(c => c.Started)} containers started, {failures.Length} docker run failures, {faults.Injected.Count} faults injected");
+        text.AppendLine(CultureInfo.InvariantCulture, $"soak: {churns.Sum(c => c.Started)} containers started, {failures.Length} docker run failures; faults: {faults.Summary}");
         text.AppendLine(CultureInfo.InvariantCulture, $"plugin RSS: {rssAfterWarmup} KiB after warm-up, {rss.PeakKiB} KiB peak, {rssEnd} KiB at the end; during the churn {rss}");
         foreach (var group in failures.GroupBy(DockerRunError.Shape, StringComparer.Ordinal).OrderByDescending(g => g.Count()))
         {
