@@ -34,7 +34,7 @@ run_suite() {
 }
 
 if [ "$build_failed" = 0 ]; then
-  for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests tests/EndToEnd.Tests; do
+  for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests bench/CiliumDocker.Bench.Tests tests/EndToEnd.Tests; do
     run_suite "$project"
   done
 fi
