@@ -51,6 +51,15 @@ internal sealed class AgentCall
     /// <summary>Set when the total budget, not a single attempt, ran out.</summary>
     public bool BudgetExhausted { get; set; }
 
+    /// <summary>One attempt may take the call's whole budget: the agent answers only after slow work.</summary>
+    public bool UsesWholeBudget { get; private set; }
+
+    public AgentCall WithWholeBudgetPerAttempt()
+    {
+        UsesWholeBudget = true;
+        return this;
+    }
+
     public static AgentCall Create(HttpMethod method, string pathAndQuery, AgentCallSafety safety) =>
         new(method, pathAndQuery, safety);
 

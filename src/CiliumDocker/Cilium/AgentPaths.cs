@@ -10,13 +10,18 @@ internal static class AgentPaths
     public const string Endpoints = "/v1/endpoint";
     public const string Ipam = "/v1/ipam";
 
+    /// <summary>The pool an agent without multi-pool IPAM allocates from. From Cilium 1.14 the address routes
+    /// (<c>/v1/ipam/{ip}</c>) refuse a request without <c>pool</c>; older agents ignore the parameter.</summary>
+    public const string DefaultPool = "default";
+
     public static string AllocateNext(IpFamily family, string owner) =>
         $"{Ipam}?family={FamilyName(family)}&owner={Uri.EscapeDataString(owner)}";
 
-    public static string IpamAddress(string ip) => $"{Ipam}/{EscapeSegment(ip)}";
+    public static string ReleaseAddress(string ip, string pool) =>
+        $"{Ipam}/{EscapeSegment(ip)}?pool={Uri.EscapeDataString(pool)}";
 
-    public static string AllocateAddress(string ip, string owner) =>
-        $"{IpamAddress(ip)}?owner={Uri.EscapeDataString(owner)}";
+    public static string AllocateAddress(string ip, string owner, string pool) =>
+        $"{Ipam}/{EscapeSegment(ip)}?owner={Uri.EscapeDataString(owner)}&pool={Uri.EscapeDataString(pool)}";
 
     public static string Endpoint(string id) => $"{Endpoints}/{EscapeSegment(id)}";
 

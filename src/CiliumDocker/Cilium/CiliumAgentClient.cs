@@ -87,14 +87,15 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
             ?? throw BadAnswer(call, reply, "without an allocation");
     }
 
-    public async Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken)
+    public async Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(ip);
         ArgumentNullException.ThrowIfNull(owner);
+        ArgumentException.ThrowIfNullOrEmpty(pool);
 
         // Reserving one named address twice cannot create a second allocation, so timeouts are retried. The
         // agent's 500 is its allocator's verdict ("already allocated"), not a hiccup, so it is final.
-        var call = AgentCall.Create(HttpMethod.Post, AgentPaths.AllocateAddress(ip, owner), AgentCallSafety.RepeatableExceptServerErrors);
+        var call = AgentCall.Create(HttpMethod.Post, AgentPaths.AllocateAddress(ip, owner, pool), AgentCallSafety.RepeatableExceptServerErrors);
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
         if (reply.IsSuccess)
         {
@@ -103,19 +104,20 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
 
         // After an attempt with an unknown outcome, "taken" may mean taken by that very attempt. The agent
         // cannot tell, and releasing on a guess could free another container's address: say so instead.
-        var note = call.EarlierAttemptMayHaveTakenEffect && (int)reply.Status is 409 or 500
+        var note = call.EarlierAttemptMayHaveTakenEffect && (int)reply.Status >= 500
             ? $"an earlier attempt of this request got no answer and may itself have reserved {ip} (owner '{owner}'); release it if no container uses it"
             : null;
         throw StatusFailure(call, reply, note);
     }
 
-    public async Task ReleaseAsync(string ip, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(ip);
+        ArgumentException.ThrowIfNullOrEmpty(pool);
 
-        // Releasing twice is harmless (404 counts as released), but the agent's 500 ("IP is in use by endpoint N")
-        // is a verdict that a repeat would only delay.
-        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.IpamAddress(ip), AgentCallSafety.RepeatableExceptServerErrors);
+        // Releasing twice is harmless (the agent answers 200 for an address it does not hold; some builds 404), but
+        // its 500 ("IP is in use by endpoint N") is a verdict that a repeat would only delay.
+        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.ReleaseAddress(ip, pool), AgentCallSafety.RepeatableExceptServerErrors);
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
         if (!reply.IsSuccess && reply.Status != HttpStatusCode.NotFound)
         {
@@ -130,7 +132,11 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         // A repeated PUT whose first attempt created the endpoint would be refused as a duplicate or, worse,
         // create a second endpoint holding the same address: only unprocessed attempts are retried.
         var body = JsonSerializer.SerializeToUtf8Bytes(request, CiliumJsonContext.Default.EndpointChangeRequest);
-        var call = AgentCall.CreateWithJson(HttpMethod.Put, AgentPaths.Endpoint(EndpointIds.CreatePath), AgentCallSafety.OnlyUnprocessed, body);
+        // The agent answers only after the endpoint's first datapath build (seconds, minutes on a loaded node) and
+        // may first queue the request in its rate limiter (up to 15 s in 1.10, 60 s later): the attempt may use the
+        // whole budget. Abandoning it early would make the agent undo a creation that was about to succeed.
+        var call = AgentCall.CreateWithJson(HttpMethod.Put, AgentPaths.Endpoint(EndpointIds.CreatePath), AgentCallSafety.OnlyUnprocessed, body)
+            .WithWholeBudgetPerAttempt();
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(call, reply);
 
@@ -171,17 +177,21 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         return true;
     }
 
-    public async Task DeleteEndpointAsync(string id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
 
-        // 206 means "deleted with errors" (the body counts them): the endpoint is gone either way.
+        // 206 means "deleted with errors" (the body counts them): the endpoint is gone either way. A 404 after a
+        // retried attempt may be that attempt's own work, which the caller cannot tell from "never there".
         var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.Endpoint(id), AgentCallSafety.Repeatable);
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
-        if (!reply.IsSuccess && reply.Status != HttpStatusCode.NotFound)
+        if (reply.Status == HttpStatusCode.NotFound)
         {
-            throw StatusFailure(call, reply);
+            return call.EarlierAttemptMayHaveTakenEffect;
         }
+
+        EnsureSuccess(call, reply);
+        return true;
     }
 
     public async Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken)
@@ -262,7 +272,12 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
             });
         }
 
-        builder.AddTimeout(options.AttemptTimeout);
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            // InfiniteTimeSpan turns the attempt timeout off: the total budget still bounds the call.
+            TimeoutGenerator = args => ValueTask.FromResult(
+                args.Context.Properties.TryGetValue(CallKey, out var call) && call.UsesWholeBudget ? Timeout.InfiniteTimeSpan : options.AttemptTimeout),
+        });
         return builder.Build();
     }
 
@@ -387,8 +402,11 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         var hint = call.LastFailureUnreachable
             ? AgentErrorText.UnreachableHint(_options.Endpoint, socketError: null)
             : "see the cilium-agent log";
+        var consequence = call.Safety == AgentCallSafety.OnlyUnprocessed && !call.LastFailureUnreachable
+            ? "; the agent may still carry it out, so it was not repeated"
+            : string.Empty;
         return Fail(
-            $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {AgentErrorText.FormatDuration(_options.TotalBudget)} ({call.Attempts} attempts; last: {last}): {hint}",
+            $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {AgentErrorText.FormatDuration(_options.TotalBudget)} ({call.Attempts} attempts; last: {last}){consequence}: {hint}",
             call.LastStatus is { } status ? (int)status : null,
             call.LastFailureUnreachable,
             exception);

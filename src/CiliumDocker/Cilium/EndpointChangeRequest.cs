@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CiliumDocker.Cilium;
 
 /// <summary>Body of endpoint PUT and PATCH. <c>state</c> is the only field the agent requires.</summary>
-internal sealed class EndpointChangeRequest
+internal sealed record EndpointChangeRequest
 {
     public const string WaitingForIdentity = "waiting-for-identity";
 

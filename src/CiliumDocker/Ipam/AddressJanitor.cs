@@ -21,7 +21,7 @@ internal sealed partial class AddressJanitor(
             return;
         }
 
-        foreach (var address in ledger.TakeDue())
+        foreach (var (address, pool) in ledger.TakeDue())
         {
             if (IpamDriver.IsRouter(status, address) || !ledger.IsReleaseDue(address))
             {
@@ -31,7 +31,7 @@ internal sealed partial class AddressJanitor(
 
             try
             {
-                await agent.ReleaseAsync(address.ToString(), cancellationToken);
+                await agent.ReleaseAsync(address.ToString(), pool, cancellationToken);
             }
             catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
             {

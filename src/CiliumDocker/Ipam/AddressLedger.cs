@@ -1,11 +1,12 @@
 using System.Net;
+using CiliumDocker.Cilium;
 using CiliumDocker.Hosting;
 
 namespace CiliumDocker.Ipam;
 
 /// <summary>
-/// Every address this plugin holds at the agent that no endpoint owns yet, and every release still owed to the
-/// agent. Together with the agent's own expiration this is what keeps addresses from leaking when Docker's
+/// Every address this plugin holds at the agent that no endpoint owns yet, every address an endpoint owns until
+/// Docker's release settles it, and every release still owed to the agent. Together with the agent's own expiration this is what keeps addresses from leaking when Docker's
 /// sequence breaks, the plugin restarts, or the agent is away. Each change is written to disk before it returns.
 /// </summary>
 internal sealed class AddressLedger
@@ -90,14 +91,23 @@ internal sealed class AddressLedger
         Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0);
     }
 
-    public void RecordExpiring(IPAddress ip, string uuid)
+    /// <summary>The agent handed out <paramref name="ip"/>. With an expiration UUID the agent frees it by itself if no
+    /// endpoint claims it; without one the plugin must, so it is kept like a reservation.</summary>
+    public void RecordAllocated(IPAddress ip, string? uuid, string? pool)
     {
-        ArgumentException.ThrowIfNullOrEmpty(uuid);
         var key = Key(ip);
+        var now = _timeProvider.GetUtcNow();
         Mutate(state =>
         {
             Remove(state, key);
-            state.Expiring.Add(new ExpiringAddress(key, uuid, _timeProvider.GetUtcNow() + ClaimTimeout));
+            if (string.IsNullOrEmpty(uuid))
+            {
+                state.Reservations.Add(new ReservedAddress(key, now + ClaimTimeout));
+            }
+            else
+            {
+                state.Expiring.Add(new ExpiringAddress(key, uuid, now + ClaimTimeout) { Pool = pool });
+            }
         });
     }
 
@@ -118,6 +128,18 @@ internal sealed class AddressLedger
         }
     }
 
+    /// <summary>The agent pool the address came from, for the agent's address routes.</summary>
+    public string PoolOf(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.Expiring.Find(entry => entry.Ip == key)?.Pool
+                ?? _state.DeferredReleases.Find(entry => entry.Ip == key)?.Pool
+                ?? AgentPaths.DefaultPool;
+        }
+    }
+
     public bool IsReleaseDue(IPAddress ip)
     {
         var key = Key(ip);
@@ -128,46 +150,97 @@ internal sealed class AddressLedger
         }
     }
 
-    /// <summary>An endpoint now holds the address; the agent releases it with the endpoint.</summary>
-    public void Claim(IPAddress ip) => Forget(ip);
+    /// <summary>The agent endpoint of <paramref name="endpointId"/> now holds the address; from here on the agent
+    /// releases it with the endpoint.</summary>
+    public void Claim(IPAddress ip, string endpointId) => AddClaim(ip, endpointId, endpointGone: null);
 
-    /// <summary>The address is no longer this plugin's concern (released, refused, or claimed).</summary>
+    /// <summary>An endpoint that held the address was deleted at the agent before Docker knew it existed (a creation
+    /// whose answer was lost): the agent released the address with it.</summary>
+    public void ClaimReleasedWithEndpoint(IPAddress ip, string endpointId) => AddClaim(ip, endpointId, _timeProvider.GetUtcNow());
+
+    /// <summary>The plugin deleted the endpoint at the agent, or owes that deletion: either way its addresses go back
+    /// to the agent with it.</summary>
+    public void EndpointGone(string endpointId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointId);
+        var now = _timeProvider.GetUtcNow();
+        Mutate(state =>
+        {
+            var changed = false;
+            for (var i = 0; i < state.Claims.Count; i++)
+            {
+                if (state.Claims[i] is { EndpointGone: null } claim && claim.EndpointId == endpointId)
+                {
+                    state.Claims[i] = claim with { EndpointGone = now };
+                    changed = true;
+                }
+            }
+
+            return changed;
+        });
+    }
+
+    /// <summary>True, and the claim is settled, when the address went back to the agent with its endpoint: the
+    /// release Docker asks for must then not reach the agent.</summary>
+    public bool TrySettleReleasedClaim(IPAddress ip)
+    {
+        var key = Key(ip);
+        var settled = false;
+        Mutate(state =>
+        {
+            var index = state.Claims.FindIndex(entry => entry.Ip == key && entry.EndpointGone is not null);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            state.Claims.RemoveAt(index);
+            settled = true;
+            return true;
+        });
+        return settled;
+    }
+
+    /// <summary>The address is no longer this plugin's concern (released or refused). Claims stay: they settle
+    /// Docker's own release.</summary>
     public void Forget(IPAddress ip)
     {
         var key = Key(ip);
         Mutate(state => Remove(state, key));
     }
 
-    public void DeferRelease(IPAddress ip)
+    public void DeferRelease(IPAddress ip, string pool)
     {
         var key = Key(ip);
         Mutate(state =>
         {
             Remove(state, key);
-            state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()));
+            state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()) { Pool = pool });
         });
     }
 
     /// <summary>Addresses to release now: owed releases and reservations nobody claimed in time. Expiring addresses
-    /// past their time are dropped: the agent has freed them itself.</summary>
-    public IReadOnlyList<IPAddress> TakeDue()
+    /// past their time are dropped: the agent has freed them itself. So are settled-by-nobody claims: Docker
+    /// releases right after it deletes an endpoint, so a claim still open long after is one Docker forgot.</summary>
+    public IReadOnlyList<OwedRelease> TakeDue()
     {
         var now = _timeProvider.GetUtcNow();
-        List<IPAddress> due = [];
+        List<OwedRelease> due = [];
         Mutate(state =>
         {
             var changed = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
+            changed |= state.Claims.RemoveAll(entry => entry.EndpointGone + ClaimTimeout <= now) > 0;
 
             // An address being reserved right now waits: its reservation decides whether the agent still holds it.
             foreach (var entry in state.DeferredReleases.Where(entry => !state.Reservations.Exists(reserved => reserved.Ip == entry.Ip)))
             {
-                due.Add(IPAddress.Parse(entry.Ip));
+                due.Add(new OwedRelease(IPAddress.Parse(entry.Ip), entry.Pool ?? AgentPaths.DefaultPool));
             }
 
             // Overdue reservations become owed releases, so a failed release is retried like any other.
             foreach (var entry in state.Reservations.Where(entry => entry.Deadline <= now))
             {
-                due.Add(IPAddress.Parse(entry.Ip));
+                due.Add(new OwedRelease(IPAddress.Parse(entry.Ip), AgentPaths.DefaultPool));
                 if (!state.DeferredReleases.Exists(owed => owed.Ip == entry.Ip))
                 {
                     state.DeferredReleases.Add(new DeferredRelease(entry.Ip, now));
@@ -177,6 +250,17 @@ internal sealed class AddressLedger
             return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 || changed;
         });
         return due;
+    }
+
+    private void AddClaim(IPAddress ip, string endpointId, DateTimeOffset? endpointGone)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointId);
+        var key = Key(ip);
+        Mutate(state =>
+        {
+            Remove(state, key);
+            state.Claims.Add(new ClaimedAddress(key, endpointId) { EndpointGone = endpointGone });
+        });
     }
 
     private static string Key(IPAddress ip)

@@ -93,10 +93,18 @@ internal sealed partial class IpamDriver(
         }
 
         var address = ParseAddress(request.Address, pool);
+        if (ledger.TrySettleReleasedClaim(address))
+        {
+            // The agent released it with the endpoint; asking again could free it from its next holder.
+            LogReleasedWithEndpoint(logger, address);
+            return EmptyResponse.Instance;
+        }
+
+        var agentPool = ledger.PoolOf(address);
         if (agentConfig.Current?.Status is not { } status)
         {
             // Without the agent's configuration the router IP is unknown; the janitor checks before releasing.
-            ledger.DeferRelease(address);
+            ledger.DeferRelease(address, agentPool);
             LogReleaseDeferred(logger, address, "the agent's configuration is not known yet");
             return EmptyResponse.Instance;
         }
@@ -110,17 +118,17 @@ internal sealed partial class IpamDriver(
 
         try
         {
-            await agent.ReleaseAsync(address.ToString(), cancellationToken);
+            await agent.ReleaseAsync(address.ToString(), agentPool, cancellationToken);
         }
         catch (CiliumAgentException ex) when (IsWorthRetrying(ex))
         {
-            ledger.DeferRelease(address);
+            ledger.DeferRelease(address, agentPool);
             LogReleaseDeferred(logger, address, ex.Message);
             return EmptyResponse.Instance;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            ledger.DeferRelease(address);
+            ledger.DeferRelease(address, agentPool);
             throw;
         }
         catch (CiliumAgentException)
@@ -238,9 +246,9 @@ internal sealed partial class IpamDriver(
             throw new PluginCallException($"{address} is outside the Cilium agent's allocation range {range}; container addresses come from that range");
         }
 
-        if (!await TryReserveAsync(address, cancellationToken))
+        if (await TryReserveAsync(address, cancellationToken) is { } refusal)
         {
-            throw new PluginCallException($"{address} is already allocated at the Cilium agent (another container or the agent holds it); choose another address");
+            throw new PluginCallException($"{address} cannot be reserved at the Cilium agent, which refuses it ({refusal}); choose another address");
         }
 
         return address;
@@ -261,18 +269,12 @@ internal sealed partial class IpamDriver(
             }
 
             tried++;
-            try
+            if (await TryReserveAsync(candidate, cancellationToken) is not { } refusal)
             {
-                if (await TryReserveAsync(candidate, cancellationToken))
-                {
-                    return candidate;
-                }
+                return candidate;
             }
-            catch (CiliumAgentException ex) when (ex.StatusCode == StatusServerError)
-            {
-                // The agent's allocator answers "already allocated" as a 500 too.
-                lastRefusal = ex.Message;
-            }
+
+            lastRefusal = refusal;
         }
 
         throw new PluginCallException(
@@ -280,27 +282,24 @@ internal sealed partial class IpamDriver(
             + (lastRefusal is null ? string.Empty : $" (last refusal: {lastRefusal})"));
     }
 
-    private async Task<bool> TryReserveAsync(IPAddress address, CancellationToken cancellationToken)
+    /// <summary>Null when the agent now holds the address for this plugin; otherwise why it is not available. The
+    /// agent answers every refusal (taken, outside its range, family disabled) with 500 and a message.</summary>
+    private async Task<string?> TryReserveAsync(IPAddress address, CancellationToken cancellationToken)
     {
         // Reserved or allocated for another container that has not started yet: taken, without asking.
         if (!ledger.TryReserve(address))
         {
-            return false;
+            return "another container of this host is about to use it";
         }
 
         try
         {
-            await agent.AllocateAsync(address.ToString(), IpamNames.Owner, cancellationToken);
+            await agent.AllocateAsync(address.ToString(), IpamNames.Owner, AgentPaths.DefaultPool, cancellationToken);
         }
-        catch (CiliumAgentException ex) when (ex.StatusCode == StatusConflict)
+        catch (CiliumAgentException ex) when (ex.StatusCode is not null)
         {
             ledger.DropReservation(address);
-            return false;
-        }
-        catch (CiliumAgentException ex) when (!ex.AgentUnreachable)
-        {
-            ledger.DropReservation(address);
-            throw;
+            return ex.Message;
         }
 
         // The agent's answer is in: an old release owed for this address is void, the address has a new holder.
@@ -311,7 +310,7 @@ internal sealed partial class IpamDriver(
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        return true;
+        return null;
     }
 
     private async Task<IPAddress> AllocateNextAsync(IpFamily family, CancellationToken cancellationToken)
@@ -322,23 +321,16 @@ internal sealed partial class IpamDriver(
             agentConfig.ObserveHostAddressing(hostAddressing);
         }
 
-        var pair = response.Address;
-        var text = family == IpFamily.IPv4 ? pair?.IPv4 : pair?.IPv6;
+        var text = response.AddressOf(family);
         if (!IpPrefixes.TryParseAddress(text, out var address) || IpPrefixes.FamilyOf(address) != family)
         {
-            await ReleaseStrayAsync(pair);
+            await ReleaseStrayAsync(response);
             throw new PluginCallException(
-                $"the Cilium agent answered no {IpPrefixes.FamilyName(family)} address (got \"{pair?.IPv4}{pair?.IPv6}\"); "
+                $"the Cilium agent answered no {IpPrefixes.FamilyName(family)} address (got \"{response.Address?.IPv4}{response.Address?.IPv6}\"); "
                 + $"check that {IpPrefixes.FamilyName(family)} is enabled in the agent and that its pool is not exhausted");
         }
 
-        var uuid = family == IpFamily.IPv4 ? pair!.IPv4ExpirationUuid : pair!.IPv6ExpirationUuid;
-        if (!string.IsNullOrEmpty(uuid))
-        {
-            ledger.RecordExpiring(address, uuid);
-        }
-
-        ledger.ForgetDeferredRelease(address);
+        ledger.RecordAllocated(address, response.ExpirationUuidOf(family), response.PoolOf(family));
         if (cancellationToken.IsCancellationRequested)
         {
             await ReleaseAbandonedAsync(address);
@@ -349,12 +341,13 @@ internal sealed partial class IpamDriver(
     }
 
     /// <summary>Whatever the agent handed out for a request that is failing must go back.</summary>
-    private async Task ReleaseStrayAsync(AddressPair? pair)
+    private async Task ReleaseStrayAsync(IpamResponse response)
     {
-        foreach (var text in new[] { pair?.IPv4, pair?.IPv6 })
+        foreach (var family in new[] { IpFamily.IPv4, IpFamily.IPv6 })
         {
-            if (IpPrefixes.TryParseAddress(text, out var stray))
+            if (IpPrefixes.TryParseAddress(response.AddressOf(family), out var stray))
             {
+                ledger.RecordAllocated(stray, response.ExpirationUuidOf(family), response.PoolOf(family));
                 await ReleaseAbandonedAsync(stray);
             }
         }
@@ -362,21 +355,19 @@ internal sealed partial class IpamDriver(
 
     private async Task ReleaseAbandonedAsync(IPAddress address)
     {
+        var pool = ledger.PoolOf(address);
         try
         {
-            await agent.ReleaseAsync(address.ToString(), CancellationToken.None);
+            await agent.ReleaseAsync(address.ToString(), pool, CancellationToken.None);
             ledger.Forget(address);
             LogReleasedAbandoned(logger, address);
         }
         catch (CiliumAgentException ex)
         {
-            ledger.DeferRelease(address);
+            ledger.DeferRelease(address, pool);
             LogReleaseDeferred(logger, address, ex.Message);
         }
     }
-
-    private const int StatusConflict = 409;
-    private const int StatusServerError = 500;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "pool {PoolId} ({Pool}), gateway {Router}")]
     private static partial void LogPool(ILogger logger, PoolId poolId, string pool, IPAddress router);
@@ -386,6 +377,9 @@ internal sealed partial class IpamDriver(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "released {Address}")]
     private static partial void LogReleased(ILogger logger, IPAddress address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "released {Address} with its endpoint; nothing to ask the agent")]
+    private static partial void LogReleasedWithEndpoint(ILogger logger, IPAddress address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "released {Address}: Docker abandoned the request it was allocated for")]
     private static partial void LogReleasedAbandoned(ILogger logger, IPAddress address);

@@ -28,8 +28,6 @@ internal sealed partial class NetworkDriver(
 
     public const string VethDatapathMode = "veth";
 
-    private const int StatusConflict = 409;
-
     public static NetworkCapabilitiesResponse GetCapabilities() => new() { Scope = "local", ConnectivityScope = "local" };
 
     public EmptyResponse CreateNetwork(CreateNetworkRequest request)
@@ -89,26 +87,27 @@ internal sealed partial class NetworkDriver(
             SyncBuildEndpoint = true,
             DockerEndpointId = endpointId,
             DockerNetworkId = networkId,
-            Addressing = Addressing(requested, ipv4, ipv6),
+            Addressing = Addressing(ipv4, ipv6),
             InterfaceName = veth.HostName,
             InterfaceIndex = veth.HostIndex,
             Mac = veth.ContainerMac,
             HostMac = veth.HostMac,
         };
 
+        IPAddress[] addresses = [.. new[] { ipv4, ipv6 }.OfType<IPAddress>()];
         try
         {
-            await RegisterAsync(endpointId, change, cancellationToken);
+            await RegisterAsync(endpointId, change, addresses, cancellationToken);
         }
         catch (Exception ex)
         {
-            await UndoCreateAsync(endpointId, outcomeUnknown: ex is OperationCanceledException or CiliumAgentException { AgentUnreachable: true });
+            await UndoCreateAsync(endpointId, addresses, outcomeUnknown: ex is OperationCanceledException or CiliumAgentException { AgentUnreachable: true });
             throw;
         }
 
-        foreach (var address in new[] { ipv4, ipv6 }.OfType<IPAddress>())
+        foreach (var address in addresses)
         {
-            ledger.Claim(address);
+            ledger.Claim(address, endpointId);
         }
 
         metrics.RecordEndpointCreated();
@@ -243,51 +242,78 @@ internal sealed partial class NetworkDriver(
             : throw new PluginCallException($"Interface.MacAddress \"{mac}\" is not a MAC address like 02:42:0a:0b:00:05");
 
     /// <summary>
-    /// Bare IP plus expiration UUID stops the agent's timer for an address allocated with expiration (the agent
-    /// parses that IP with ParseIP); without a UUID the address goes as Docker sent it.
+    /// Always bare IPs: the agent parses them with ParseIP before it stops an address's expiration timer, and only
+    /// a matching UUID stops it. Without that, the agent frees a running container's address after 10 minutes.
     /// </summary>
-    private AddressPair Addressing(EndpointInterface requested, IPAddress? ipv4, IPAddress? ipv6)
+    private AddressPair Addressing(IPAddress? ipv4, IPAddress? ipv6) => new()
     {
-        var uuid4 = ipv4 is null ? null : ledger.ExpirationUuidOf(ipv4);
-        var uuid6 = ipv6 is null ? null : ledger.ExpirationUuidOf(ipv6);
-        return new AddressPair
-        {
-            IPv4 = ipv4 is null ? null : uuid4 is null ? requested.Address : ipv4.ToString(),
-            IPv4ExpirationUuid = uuid4,
-            IPv6 = ipv6 is null ? null : uuid6 is null ? requested.AddressIPv6 : ipv6.ToString(),
-            IPv6ExpirationUuid = uuid6,
-        };
-    }
+        IPv4 = ipv4?.ToString(),
+        IPv4ExpirationUuid = ipv4 is null ? null : ledger.ExpirationUuidOf(ipv4),
+        IPv6 = ipv6?.ToString(),
+        IPv6ExpirationUuid = ipv6 is null ? null : ledger.ExpirationUuidOf(ipv6),
+    };
 
-    private async Task RegisterAsync(string endpointId, EndpointChangeRequest change, CancellationToken cancellationToken)
+    private async Task RegisterAsync(string endpointId, EndpointChangeRequest change, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
     {
         try
         {
             await agent.CreateEndpointAsync(change, cancellationToken);
             return;
         }
-        catch (CiliumAgentException ex) when (ex.StatusCode == StatusConflict)
+        catch (CiliumAgentException ex) when (ex.Refused)
         {
+            // The agent does not check docker-endpoint-id for duplicates: a repeated CreateEndpoint (Docker's first
+            // answer got lost) is refused because the first registration holds the addresses.
             if (await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken) is null)
             {
                 throw;
             }
+
+            // Replace the registration so that it describes the interface just created. Deleting it releases its
+            // addresses at the agent, so they are taken back by IP below.
+            LogReregistering(logger, endpointId);
+            await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
+        }
+        catch (CiliumAgentException ex) when (ex.ExpirationTimerLost)
+        {
+            LogExpirationTimerLost(logger, endpointId, ex.Message);
         }
 
-        // Docker repeated the call (its first answer got lost): replace the registration so that it describes
-        // the interface just created, not the one before.
-        LogReregistering(logger, endpointId);
-        await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
-        await agent.CreateEndpointAsync(change, cancellationToken);
+        await ReserveAgainAsync(addresses, cancellationToken);
+        var withoutTimers = new AddressPair { IPv4 = change.Addressing?.IPv4, IPv6 = change.Addressing?.IPv6 };
+        await agent.CreateEndpointAsync(change with { Addressing = withoutTimers }, cancellationToken);
+    }
+
+    /// <summary>The addresses are no longer held at the agent: reserve them by IP, without a timer. Another
+    /// container may have been given one meanwhile; then this one cannot have it.</summary>
+    private async Task ReserveAgainAsync(IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        foreach (var address in addresses)
+        {
+            try
+            {
+                await agent.AllocateAsync(address.ToString(), IpamNames.Owner, AgentPaths.DefaultPool, cancellationToken);
+            }
+            catch (CiliumAgentException ex) when (ex.StatusCode is not null)
+            {
+                throw new PluginCallException(
+                    $"{address} is no longer held for this container at the Cilium agent and cannot be taken back ({ex.Message}); start the container again");
+            }
+
+            ledger.RecordAllocated(address, uuid: null, pool: null);
+        }
     }
 
     /// <summary>A failed CreateEndpoint leaves nothing: the veth goes, and so does an agent endpoint that may have
-    /// been created by a request whose answer never arrived.</summary>
-    private async Task UndoCreateAsync(string endpointId, bool outcomeUnknown)
+    /// been created by a request whose answer never arrived (the agent releases its addresses with it).</summary>
+    private async Task UndoCreateAsync(string endpointId, IReadOnlyList<IPAddress> addresses, bool outcomeUnknown)
     {
-        if (outcomeUnknown)
+        if (outcomeUnknown && await DeleteAgentEndpointAsync(endpointId, CancellationToken.None))
         {
-            await DeleteAgentEndpointAsync(endpointId, CancellationToken.None);
+            foreach (var address in addresses)
+            {
+                ledger.ClaimReleasedWithEndpoint(address, endpointId);
+            }
         }
 
         try
@@ -300,17 +326,22 @@ internal sealed partial class NetworkDriver(
         }
     }
 
-    private async Task DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
+    /// <summary>True when the agent confirmed it deleted the endpoint; false when it had none or the deletion is
+    /// owed. Either way the endpoint's addresses go back to the agent with it, not through Docker's release.</summary>
+    private async Task<bool> DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
     {
+        ledger.EndpointGone(endpointId);
         try
         {
-            await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
+            var deleted = await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
             cleanupQueue.Remove(endpointId);
+            return deleted;
         }
         catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
         {
             cleanupQueue.Add(endpointId);
             LogDeletionDeferred(logger, endpointId, ex.Message);
+            return false;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -345,6 +376,9 @@ internal sealed partial class NetworkDriver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {EndpointId} is already registered at the agent (Docker repeated CreateEndpoint); registering it again")]
     private static partial void LogReregistering(ILogger logger, string endpointId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the Cilium agent no longer times the addresses of {EndpointId} (it restarted, or the timer ran out); reserving them by IP and registering again: {Reason}")]
+    private static partial void LogExpirationTimerLost(ILogger logger, string endpointId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "endpoint {EndpointId} joined sandbox {SandboxKey}")]
     private static partial void LogJoined(ILogger logger, string endpointId, string sandboxKey);

@@ -13,11 +13,11 @@ internal sealed class ObservedCiliumAgent(ICiliumAgent inner, AgentReachability 
     public Task<IpamResponse> AllocateNextAsync(IpFamily family, string owner, bool expiration, CancellationToken cancellationToken)
         => ObserveAsync(inner.AllocateNextAsync(family, owner, expiration, cancellationToken));
 
-    public Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken)
-        => ObserveAsync(inner.AllocateAsync(ip, owner, cancellationToken));
+    public Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken)
+        => ObserveAsync(inner.AllocateAsync(ip, owner, pool, cancellationToken));
 
-    public Task ReleaseAsync(string ip, CancellationToken cancellationToken)
-        => ObserveAsync(inner.ReleaseAsync(ip, cancellationToken));
+    public Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken)
+        => ObserveAsync(inner.ReleaseAsync(ip, pool, cancellationToken));
 
     public Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken)
         => ObserveAsync(inner.CreateEndpointAsync(request, cancellationToken));
@@ -28,7 +28,7 @@ internal sealed class ObservedCiliumAgent(ICiliumAgent inner, AgentReachability 
     public Task<bool> PatchEndpointAsync(string id, EndpointChangeRequest request, CancellationToken cancellationToken)
         => ObserveAsync(inner.PatchEndpointAsync(id, request, cancellationToken));
 
-    public Task DeleteEndpointAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken)
         => ObserveAsync(inner.DeleteEndpointAsync(id, cancellationToken));
 
     public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken)

@@ -34,15 +34,32 @@ internal sealed class CiliumAgentClientErrorTests
     {
         _agent.DefaultResponse = FakeAgentResponse.Error(500, "IP is in use by endpoint 12");
 
-        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.ReleaseAsync("10.15.0.5", CancellationToken.None));
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.ReleaseAsync("10.15.0.5", "default", CancellationToken.None));
 
         Assert.Multiple(() =>
         {
             Assert.That(failure.Message, Is.EqualTo(
-                $"DELETE /v1/ipam/10.15.0.5 failed: Cilium agent at {_socket} answered 500 Internal Server Error: IP is in use by endpoint 12; see the cilium-agent log"));
+                $"DELETE /v1/ipam/10.15.0.5?pool=default failed: Cilium agent at {_socket} answered 500 Internal Server Error: IP is in use by endpoint 12; see the cilium-agent log"));
             Assert.That(_agent.Requests, Has.Count.EqualTo(1), "the agent's verdict is not asked for again");
             Assert.That(failure.StatusCode, Is.EqualTo(500));
             Assert.That(failure.AgentUnreachable, Is.False);
+        });
+    }
+
+    [Test]
+    public void AllocateAsync_Taken_ReportsTheAllocatorsVerdictOnce()
+    {
+        // The real agent answers every refusal of POST /v1/ipam/{ip} with 500 and its allocator's message.
+        _agent.DefaultResponse = FakeAgentResponse.Error(500, "provided IP is already allocated");
+
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("10.15.0.5", "docker-ipam", "default", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.Message, Is.EqualTo(
+                $"POST /v1/ipam/10.15.0.5?owner=docker-ipam&pool=default failed: Cilium agent at {_socket} answered 500 Internal Server Error: provided IP is already allocated; see the cilium-agent log"));
+            Assert.That(failure.StatusCode, Is.EqualTo(500));
+            Assert.That(_agent.Requests, Has.Count.EqualTo(1), "the agent's verdict is not asked for again");
         });
     }
 
@@ -51,12 +68,12 @@ internal sealed class CiliumAgentClientErrorTests
     {
         _agent.Enqueue(FakeAgentResponse.Empty(409));
 
-        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("10.15.0.5", "docker-ipam", CancellationToken.None));
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("10.15.0.5", "docker-ipam", "default", CancellationToken.None));
 
         Assert.Multiple(() =>
         {
             Assert.That(failure.Message, Is.EqualTo(
-                $"POST /v1/ipam/10.15.0.5?owner=docker-ipam failed: Cilium agent at {_socket} answered 409 Conflict: (no message)"));
+                $"POST /v1/ipam/10.15.0.5?owner=docker-ipam&pool=default failed: Cilium agent at {_socket} answered 409 Conflict: (no message)"));
             Assert.That(failure.StatusCode, Is.EqualTo(409));
         });
     }
@@ -66,7 +83,7 @@ internal sealed class CiliumAgentClientErrorTests
     {
         _agent.Enqueue(FakeAgentResponse.Error(501, "IPv6 allocation disabled"));
 
-        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("f00d::5", "docker-ipam", CancellationToken.None));
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("f00d::5", "docker-ipam", "default", CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -149,8 +166,8 @@ internal sealed class CiliumAgentClientErrorTests
         Assert.Multiple(() =>
         {
             Assert.That(async () => await _client.GetEndpointAsync("", CancellationToken.None), Throws.ArgumentException);
-            Assert.That(async () => await _client.ReleaseAsync("", CancellationToken.None), Throws.ArgumentException);
-            Assert.That(async () => await _client.AllocateAsync("", "docker-ipam", CancellationToken.None), Throws.ArgumentException);
+            Assert.That(async () => await _client.ReleaseAsync("", "default", CancellationToken.None), Throws.ArgumentException);
+            Assert.That(async () => await _client.AllocateAsync("", "docker-ipam", "default", CancellationToken.None), Throws.ArgumentException);
         });
         Assert.That(_agent.Requests, Is.Empty);
     }

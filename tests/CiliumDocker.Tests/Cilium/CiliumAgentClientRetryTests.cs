@@ -215,7 +215,7 @@ internal sealed class CiliumAgentClientRetryTests
     {
         _agent.DefaultResponse = FakeAgentResponse.Empty(429);
 
-        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.ReleaseAsync("10.15.0.5", CancellationToken.None));
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.ReleaseAsync("10.15.0.5", "default", CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -261,9 +261,9 @@ internal sealed class CiliumAgentClientRetryTests
         // The dropped attempt may have released the address; the repeat then finds nothing, which is success.
         _agent.Enqueue(FakeAgentResponse.CloseConnection(), FakeAgentResponse.Empty(404));
 
-        await _client.ReleaseAsync("10.15.0.5", cancellationToken);
+        await _client.ReleaseAsync("10.15.0.5", "default", cancellationToken);
 
-        Assert.That(_agent.Requests.Select(r => r.RawTarget), Is.EqualTo(new[] { "/v1/ipam/10.15.0.5", "/v1/ipam/10.15.0.5" }));
+        Assert.That(_agent.Requests.Select(r => r.RawTarget), Is.EqualTo(new[] { "/v1/ipam/10.15.0.5?pool=default", "/v1/ipam/10.15.0.5?pool=default" }));
     }
 
     [Test]
@@ -311,22 +311,28 @@ internal sealed class CiliumAgentClientRetryTests
     }
 
     [Test]
-    public async Task CreateEndpointAsync_AttemptTimesOut_IsNotRepeated(CancellationToken cancellationToken)
+    public async Task CreateEndpointAsync_SlowSyncBuild_WaitsTheWholeBudgetAndIsNotRepeated(CancellationToken cancellationToken)
     {
+        // The agent answers a PUT with sync-build-endpoint only after the endpoint's first datapath build, possibly
+        // after queueing it in its rate limiter: the usual attempt timeout must not cut it short.
         using var client = CreateClient(attemptTimeout: TimeSpan.FromSeconds(10), totalBudget: TimeSpan.FromSeconds(20));
         _agent.Enqueue(FakeAgentResponse.Hang(), FakeAgentResponse.Empty(201));
 
         var call = client.CreateEndpointAsync(new EndpointChangeRequest(), cancellationToken);
         await _agent.WaitForRequestAsync(1, cancellationToken);
-        _time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(15));
+        await Task.Delay(50, cancellationToken);
+        var stillWaiting = !call.IsCompleted;
+        _time.Advance(TimeSpan.FromSeconds(5));
         var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await call);
 
         Assert.Multiple(() =>
         {
+            Assert.That(stillWaiting, Is.True, "still waiting after the usual 10 s attempt timeout");
             Assert.That(_agent.Requests, Has.Count.EqualTo(1));
             Assert.That(failure.StatusCode, Is.Null);
             Assert.That(failure.Message, Is.EqualTo(
-                $"PUT /v1/endpoint/cilium-local:0 failed: Cilium agent at {_agent.Endpoint.SocketPath} did not answer within 10 s; the agent may still carry it out, so it was not repeated: is cilium-agent overloaded or stuck? See its log"));
+                $"PUT /v1/endpoint/cilium-local:0 failed: Cilium agent at {_agent.Endpoint.SocketPath} gave no usable answer within 20 s (1 attempts; last: no answer); the agent may still carry it out, so it was not repeated: see the cilium-agent log"));
         });
     }
 
@@ -359,7 +365,7 @@ internal sealed class CiliumAgentClientRetryTests
         using var client = CreateClient(attemptTimeout: TimeSpan.FromSeconds(10), totalBudget: TimeSpan.FromSeconds(20));
         _agent.Enqueue(FakeAgentResponse.Hang(), FakeAgentResponse.Error(500, "IP 10.15.0.7 is already allocated"));
 
-        var call = client.AllocateAsync("10.15.0.7", "docker-ipam", cancellationToken);
+        var call = client.AllocateAsync("10.15.0.7", "docker-ipam", "default", cancellationToken);
         await _agent.WaitForRequestAsync(1, cancellationToken);
         _time.Advance(TimeSpan.FromSeconds(10));
         var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await call);
@@ -379,7 +385,7 @@ internal sealed class CiliumAgentClientRetryTests
     {
         _agent.Enqueue(FakeAgentResponse.Error(500, "IP 10.15.0.7 is already allocated"), FakeAgentResponse.Empty(200));
 
-        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("10.15.0.7", "docker-ipam", CancellationToken.None));
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _client.AllocateAsync("10.15.0.7", "docker-ipam", "default", CancellationToken.None));
 
         Assert.Multiple(() =>
         {

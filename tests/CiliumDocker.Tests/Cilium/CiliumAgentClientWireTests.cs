@@ -82,9 +82,11 @@ internal sealed class CiliumAgentClientWireTests
     [Test]
     public async Task AllocateNextAsync_IPv6WithExpiration_SendsExpirationTrueAndReadsUuid(CancellationToken cancellationToken)
     {
+        // The real agent's answer (Cilium 1.10, daemon/cmd/ipam.go): the UUID only in the per-family object.
         _agent.Enqueue(FakeAgentResponse.Json(201, """
-            {"address":{"ipv6":"f00d::a0f:0:0:1234","ipv6-expiration-uuid":"6f1e3a52-8d4c-4b7e-9a41-0c2f5d8e7b19"},
-             "host-addressing":{"ipv6":{"enabled":true,"ip":"f00d::a0f:0:0:1","alloc-range":"f00d::a0f:0:0:0/96"}}}
+            {"address":{"ipv6":"f00d::a0f:0:0:1234"},
+             "host-addressing":{"ipv6":{"enabled":true,"ip":"f00d::a0f:0:0:1","alloc-range":"f00d::a0f:0:0:0/96"}},
+             "ipv6":{"cidrs":null,"expiration-uuid":"6f1e3a52-8d4c-4b7e-9a41-0c2f5d8e7b19","ip":"f00d::a0f:0:0:1234"}}
             """));
 
         var response = await _client.AllocateNextAsync(IpFamily.IPv6, "docker-ipam", expiration: true, cancellationToken);
@@ -95,7 +97,8 @@ internal sealed class CiliumAgentClientWireTests
             Assert.That(request.RawTarget, Is.EqualTo("/v1/ipam?family=ipv6&owner=docker-ipam"));
             Assert.That(request.Header("expiration"), Is.EqualTo("true"));
             Assert.That(response.Address?.IPv6, Is.EqualTo("f00d::a0f:0:0:1234"));
-            Assert.That(response.Address?.IPv6ExpirationUuid, Is.EqualTo("6f1e3a52-8d4c-4b7e-9a41-0c2f5d8e7b19"));
+            Assert.That(response.ExpirationUuidOf(IpFamily.IPv6), Is.EqualTo("6f1e3a52-8d4c-4b7e-9a41-0c2f5d8e7b19"));
+            Assert.That(response.ExpirationUuidOf(IpFamily.IPv4), Is.Null);
             Assert.That(response.HostAddressing?.IPv6?.AllocRange, Is.EqualTo("f00d::a0f:0:0:0/96"));
         });
     }
@@ -105,27 +108,27 @@ internal sealed class CiliumAgentClientWireTests
     {
         _agent.Enqueue(FakeAgentResponse.Empty(200));
 
-        await _client.AllocateAsync("f00d::a0f:0:0:1234", "docker-ipam", cancellationToken);
+        await _client.AllocateAsync("f00d::a0f:0:0:1234", "docker-ipam", "default", cancellationToken);
 
         var request = _agent.Requests.Single();
         Assert.Multiple(() =>
         {
             Assert.That(request.Method, Is.EqualTo("POST"));
-            Assert.That(request.RawTarget, Is.EqualTo("/v1/ipam/f00d::a0f:0:0:1234?owner=docker-ipam"));
+            Assert.That(request.RawTarget, Is.EqualTo("/v1/ipam/f00d::a0f:0:0:1234?owner=docker-ipam&pool=default"));
             Assert.That(request.Header("expiration"), Is.Null);
             Assert.That(request.Body, Is.Empty);
         });
     }
 
     [Test]
-    public async Task ReleaseAsync_Address_DeletesWithoutQuery(CancellationToken cancellationToken)
+    public async Task ReleaseAsync_Address_DeletesNamingThePool(CancellationToken cancellationToken)
     {
         _agent.Enqueue(FakeAgentResponse.Empty(200));
 
-        await _client.ReleaseAsync("10.15.0.5", cancellationToken);
+        await _client.ReleaseAsync("10.15.0.5", "default", cancellationToken);
 
         var request = _agent.Requests.Single();
-        Assert.That((request.Method, request.RawTarget), Is.EqualTo(("DELETE", "/v1/ipam/10.15.0.5")));
+        Assert.That((request.Method, request.RawTarget), Is.EqualTo(("DELETE", "/v1/ipam/10.15.0.5?pool=default")));
     }
 
     [Test]
@@ -133,7 +136,7 @@ internal sealed class CiliumAgentClientWireTests
     {
         _agent.Enqueue(FakeAgentResponse.Empty(404));
 
-        Assert.That(async () => await _client.ReleaseAsync("10.15.0.5", CancellationToken.None), Throws.Nothing);
+        Assert.That(async () => await _client.ReleaseAsync("10.15.0.5", "default", CancellationToken.None), Throws.Nothing);
     }
 
     [Test]
@@ -250,17 +253,27 @@ internal sealed class CiliumAgentClientWireTests
         Assert.That(patched, Is.False);
     }
 
-    [TestCase(200)]
-    [TestCase(206)]
-    [TestCase(404)]
-    public async Task DeleteEndpointAsync_GoneOrDeleted_Succeeds(int status)
+    [TestCase(200, true)]
+    [TestCase(206, true)]
+    [TestCase(404, false)]
+    public async Task DeleteEndpointAsync_GoneOrDeleted_SucceedsSayingWhetherItExisted(int status, bool existed)
     {
-        _agent.Enqueue(status == 206 ? FakeAgentResponse.Json(206, "2") : FakeAgentResponse.Empty(status));
+        // The real agent's 404 body: "endpoint not found" as a JSON string.
+        _agent.Enqueue(status switch
+        {
+            206 => FakeAgentResponse.Json(206, "2"),
+            404 => FakeAgentResponse.Error(404, "endpoint not found"),
+            _ => FakeAgentResponse.Empty(status),
+        });
 
-        await _client.DeleteEndpointAsync("docker-endpoint:3f1c", CancellationToken.None);
+        var deleted = await _client.DeleteEndpointAsync("docker-endpoint:3f1c", CancellationToken.None);
 
         var request = _agent.Requests.Single();
-        Assert.That((request.Method, request.RawTarget), Is.EqualTo(("DELETE", "/v1/endpoint/docker-endpoint:3f1c")));
+        Assert.Multiple(() =>
+        {
+            Assert.That((request.Method, request.RawTarget), Is.EqualTo(("DELETE", "/v1/endpoint/docker-endpoint:3f1c")));
+            Assert.That(deleted, Is.EqualTo(existed));
+        });
     }
 
     [Test]

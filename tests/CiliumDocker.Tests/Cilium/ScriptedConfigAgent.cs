@@ -45,9 +45,9 @@ internal sealed class ScriptedConfigAgent : ICiliumAgent
     public Task<IpamResponse> AllocateNextAsync(IpFamily family, string owner, bool expiration, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task ReleaseAsync(string ip, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
@@ -57,7 +57,7 @@ internal sealed class ScriptedConfigAgent : ICiliumAgent
     public Task<bool> PatchEndpointAsync(string id, EndpointChangeRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task DeleteEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException();

@@ -1,4 +1,5 @@
 using System.Net;
+using CiliumDocker.Ipam;
 using CiliumDocker.Tests.TestDoubles;
 using NUnit.Framework;
 
@@ -29,7 +30,7 @@ internal sealed class AddressLedgerTests
     [Test]
     public void TryReserve_AddressAllocatedWithExpiration_IsRefused()
     {
-        _harness.Ledger.RecordExpiring(Address, "uuid-1");
+        _harness.Ledger.RecordAllocated(Address, "uuid-1", pool: null);
 
         Assert.That(_harness.Ledger.TryReserve(Address), Is.False);
     }
@@ -47,7 +48,7 @@ internal sealed class AddressLedgerTests
         Assert.Multiple(() =>
         {
             Assert.That(early, Is.Empty);
-            Assert.That(due, Is.EqualTo(new[] { Address }));
+            Assert.That(due, Is.EqualTo(new[] { new OwedRelease(Address, "default") }));
             Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.DeferredReleaseCount), Is.EqualTo((0, 1)));
         });
     }
@@ -55,19 +56,19 @@ internal sealed class AddressLedgerTests
     [Test]
     public void TakeDue_OwedReleaseOfAddressBeingReserved_Waits()
     {
-        _harness.Ledger.DeferRelease(Address);
+        _harness.Ledger.DeferRelease(Address, "default");
         _harness.Ledger.TryReserve(Address);
 
         Assert.That(_harness.Ledger.TakeDue(), Is.Empty);
 
         _harness.Ledger.DropReservation(Address);
-        Assert.That(_harness.Ledger.TakeDue(), Is.EqualTo(new[] { Address }));
+        Assert.That(_harness.Ledger.TakeDue(), Is.EqualTo(new[] { new OwedRelease(Address, "default") }));
     }
 
     [Test]
     public void TakeDue_OverdueReservationOfAddressAlreadyOwed_IsOwedOnce()
     {
-        _harness.Ledger.DeferRelease(Address);
+        _harness.Ledger.DeferRelease(Address, "default");
         _harness.Ledger.TryReserve(Address);
         _harness.Time.Advance(PluginHarness.ClaimTimeout);
 
@@ -80,10 +81,10 @@ internal sealed class AddressLedgerTests
     public void Claim_RemovesReservationAndExpiration()
     {
         _harness.Ledger.TryReserve(Address);
-        _harness.Ledger.RecordExpiring(IPAddress.Parse("10.11.0.2"), "uuid");
+        _harness.Ledger.RecordAllocated(IPAddress.Parse("10.11.0.2"), "uuid", pool: null);
 
-        _harness.Ledger.Claim(Address);
-        _harness.Ledger.Claim(IPAddress.Parse("10.11.0.2"));
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.Claim(IPAddress.Parse("10.11.0.2"), "ep1");
 
         Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.ExpiringCount), Is.EqualTo((0, 0)));
     }
@@ -92,8 +93,8 @@ internal sealed class AddressLedgerTests
     public void EveryChange_IsOnDiskForTheNextInstance()
     {
         _harness.Ledger.TryReserve(Address);
-        _harness.Ledger.RecordExpiring(IPAddress.Parse("10.11.0.2"), "uuid-2");
-        _harness.Ledger.DeferRelease(IPAddress.Parse("10.11.0.3"));
+        _harness.Ledger.RecordAllocated(IPAddress.Parse("10.11.0.2"), "uuid-2", pool: "blue");
+        _harness.Ledger.DeferRelease(IPAddress.Parse("10.11.0.3"), "default");
 
         var restarted = _harness.NewLedger();
 
@@ -101,6 +102,73 @@ internal sealed class AddressLedgerTests
         {
             Assert.That((restarted.ReservationCount, restarted.ExpiringCount, restarted.DeferredReleaseCount), Is.EqualTo((1, 1, 1)));
             Assert.That(restarted.ExpirationUuidOf(IPAddress.Parse("10.11.0.2")), Is.EqualTo("uuid-2"));
+            Assert.That(restarted.PoolOf(IPAddress.Parse("10.11.0.2")), Is.EqualTo("blue"));
         });
+    }
+
+    [Test]
+    public void TrySettleReleasedClaim_EndpointAlive_DoesNotSettle()
+    {
+        _harness.Ledger.Claim(Address, "ep1");
+
+        Assert.That(_harness.Ledger.TrySettleReleasedClaim(Address), Is.False);
+    }
+
+    [Test]
+    public void TrySettleReleasedClaim_EndpointGone_SettlesOnce()
+    {
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.EndpointGone("ep1");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Ledger.TrySettleReleasedClaim(Address), Is.True);
+            Assert.That(_harness.Ledger.TrySettleReleasedClaim(Address), Is.False);
+        });
+    }
+
+    [Test]
+    public void TrySettleReleasedClaim_AddressAllocatedAgainMeanwhile_SettlesTheOldClaimAndKeepsTheNewAllocation()
+    {
+        // The agent released the address with the first endpoint and gave it to the next container before
+        // Docker's release for the first one arrived.
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.EndpointGone("ep1");
+        _harness.Ledger.RecordAllocated(Address, "uuid-new", pool: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Ledger.TrySettleReleasedClaim(Address), Is.True);
+            Assert.That(_harness.Ledger.ExpirationUuidOf(Address), Is.EqualTo("uuid-new"));
+        });
+    }
+
+    [Test]
+    public void TakeDue_ClaimDockerNeverReleased_IsDroppedAfterTheClaimTimeout()
+    {
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.EndpointGone("ep1");
+
+        _harness.Time.Advance(PluginHarness.ClaimTimeout);
+        _harness.Ledger.TakeDue();
+
+        Assert.That(_harness.Ledger.TrySettleReleasedClaim(Address), Is.False);
+    }
+
+    [Test]
+    public void RecordAllocated_WithoutUuid_IsKeptLikeAReservation()
+    {
+        _harness.Ledger.RecordAllocated(Address, uuid: null, pool: null);
+
+        Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.ExpiringCount), Is.EqualTo((1, 0)));
+    }
+
+    [Test]
+    public void Claims_AreOnDiskForTheNextInstance()
+    {
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.EndpointGone("ep1");
+
+        Assert.That(_harness.NewLedger().TrySettleReleasedClaim(Address), Is.True);
     }
 }

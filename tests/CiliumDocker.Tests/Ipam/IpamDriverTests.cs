@@ -230,7 +230,7 @@ internal sealed class IpamDriverTests
         Assert.Multiple(() =>
         {
             Assert.That(answer.Address, Is.EqualTo("10.11.5.50/32"));
-            Assert.That(_harness.Agent.Calls, Is.EqualTo(new[] { "Allocate 10.11.5.50 docker-ipam" }));
+            Assert.That(_harness.Agent.Calls, Is.EqualTo(new[] { "Allocate 10.11.5.50 docker-ipam pool=default" }));
             Assert.That(_harness.Ledger.ReservationCount, Is.EqualTo(1));
         });
     }
@@ -244,7 +244,7 @@ internal sealed class IpamDriverTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.Message, Does.Contain("10.11.5.50 is already allocated"));
+            Assert.That(error.Message, Does.StartWith("10.11.5.50 cannot be reserved at the Cilium agent").And.Contain("provided IP is already allocated").And.EndWith("choose another address"));
             Assert.That(_harness.Ledger.ReservationCount, Is.Zero);
         });
         await _harness.RunJanitorsAsync();
@@ -433,7 +433,7 @@ internal sealed class IpamDriverTests
     {
         await _harness.Ipam.ReleaseAddressAsync(DockerRequests.Release("CiliumPoolv4", "10.11.0.77"), CancellationToken.None);
 
-        Assert.That(_harness.Agent.Calls, Is.EqualTo(new[] { "Release 10.11.0.77" }));
+        Assert.That(_harness.Agent.Calls, Is.EqualTo(new[] { "Release 10.11.0.77 pool=default" }));
     }
 
     [Test]
@@ -589,7 +589,7 @@ internal sealed class IpamDriverTests
     public async Task Allocation_OfAddressWithOwedRelease_CancelsThatRelease()
     {
         // The agent lost the address (restart) and handed it out again: the old owed release must not free it.
-        _harness.Ledger.DeferRelease(IPAddress.Parse("10.11.0.2"));
+        _harness.Ledger.DeferRelease(IPAddress.Parse("10.11.0.2"), "default");
 
         await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
         await _harness.RunJanitorsAsync();

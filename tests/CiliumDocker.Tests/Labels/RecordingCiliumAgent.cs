@@ -41,15 +41,15 @@ internal sealed class RecordingCiliumAgent : ICiliumAgent
 
     public Task<IpamResponse> AllocateNextAsync(IpFamily family, string owner, bool expiration, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task ReleaseAsync(string ip, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<CiliumEndpoint?> GetEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task DeleteEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -14,6 +14,7 @@ namespace CiliumDocker.Tests.Network;
 internal sealed class NetworkDriverTests
 {
     private const string EndpointId = DockerRequests.EndpointId;
+    private const string OtherEndpointId = "5b3cf7c86e7fe0c04f7c0e3f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b";
     private PluginHarness _harness = null!;
 
     [SetUp]
@@ -96,7 +97,7 @@ internal sealed class NetworkDriverTests
     }
 
     [Test]
-    public async Task CreateEndpoint_ReservedAddress_SendsItAsDockerDidAndClaimsTheReservation()
+    public async Task CreateEndpoint_ReservedAddress_SendsItBareAndClaimsTheReservation()
     {
         await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4/10.11.5.0/24", "10.11.5.50"), CancellationToken.None);
 
@@ -106,8 +107,146 @@ internal sealed class NetworkDriverTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(_harness.Model.Endpoints.Single().Request.Addressing!.IPv4, Is.EqualTo("10.11.5.50/32"));
+            Assert.That(_harness.Model.Endpoints.Single().Request.Addressing!.IPv4, Is.EqualTo("10.11.5.50"));
             Assert.That(_harness.Model.Allocations.Keys, Does.Contain(IPAddress.Parse("10.11.5.50")), "a claimed address is not released by the janitor");
+        });
+    }
+
+    [Test]
+    public async Task RunningContainer_OutlivesTheAgentsExpiration_KeepsItsAddress()
+    {
+        // Docker sends the address with its prefix; the agent stops the timer only for the bare IP plus the UUID
+        // of the allocation, or it frees the address of a running container after 10 minutes.
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        var request = JsonSerializer.Deserialize(DockerRequests.CreateEndpointJson, DockerJsonContext.Default.CreateEndpointRequest)!;
+        await _harness.Network.CreateEndpointAsync(request, CancellationToken.None);
+
+        _harness.Time.Advance(AgentModel.Expiration + TimeSpan.FromMinutes(1));
+        _harness.Model.ExpireDue();
+        var next = await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Model.Allocations.Keys, Does.Contain(IPAddress.Parse("10.11.0.2")));
+            Assert.That(next.Address, Is.Not.EqualTo("10.11.0.2/32"), "the next container gets another address");
+        });
+    }
+
+    [Test]
+    public async Task ContainerLifecycle_ReleaseAfterTheEndpointIsGone_DoesNotAskTheAgent()
+    {
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+        await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        await _harness.Ipam.ReleaseAddressAsync(DockerRequests.Release("CiliumPoolv4", "10.11.0.2"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Agent.Calls, Has.None.StartsWith("Release "), "the agent released it with the endpoint");
+            Assert.That(_harness.Model.Allocations, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Release_OfAddressTheAgentGaveToTheNextContainerMeanwhile_LeavesItToThatContainer()
+    {
+        // The agent frees the address at endpoint deletion; before Docker's release arrives, the next container's
+        // RequestAddress may get the same address.
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
+        var next = await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+
+        await _harness.Ipam.ReleaseAddressAsync(DockerRequests.Release("CiliumPoolv4", "10.11.0.2"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32", endpointId: OtherEndpointId), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(next.Address, Is.EqualTo("10.11.0.2/32"));
+            Assert.That(_harness.Model.Allocations[IPAddress.Parse("10.11.0.2")].ExpiresAt, Is.Null, "held by the next container's endpoint");
+            Assert.That(_harness.Model.Endpoints.Single().DockerEndpointId, Is.EqualTo(OtherEndpointId));
+        });
+    }
+
+    [Test]
+    public async Task CreateEndpoint_RepeatedByDocker_RegistersAgainAndKeepsTheAddress()
+    {
+        // The agent has no duplicate check on docker-endpoint-id: the repeat is refused because the first
+        // registration holds the address, and deleting that registration releases the address at the agent.
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        _harness.Time.Advance(AgentModel.Expiration + TimeSpan.FromMinutes(1));
+        _harness.Model.ExpireDue();
+        await _harness.RunJanitorsAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Model.Endpoints.Single().DockerEndpointId, Is.EqualTo(EndpointId));
+            Assert.That(_harness.Model.Allocations.Keys, Is.EqualTo(new[] { IPAddress.Parse("10.11.0.2") }));
+        });
+    }
+
+    [Test]
+    public async Task CreateEndpoint_AgentRestartedSinceTheAllocation_ReservesTheAddressAgain()
+    {
+        // The agent keeps expiration timers and bare allocations in memory only.
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        _harness.Model.Restart(loseEndpoints: false);
+
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Model.Endpoints.Single().Addresses, Is.EqualTo(new[] { IPAddress.Parse("10.11.0.2") }));
+            Assert.That(_harness.Model.Allocations[IPAddress.Parse("10.11.0.2")].ExpiresAt, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task CreateEndpoint_AddressGivenToAnotherContainerSinceItExpired_FailsWithoutTouchingIt()
+    {
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        _harness.Time.Advance(AgentModel.Expiration);
+        _harness.Model.ExpireDue();
+        _harness.Model.Allocate("10.11.0.2", "someone");
+
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.Contain("10.11.0.2 is no longer held for this container").And.Contain("provided IP is already allocated"));
+            Assert.That(_harness.Model.Allocations[IPAddress.Parse("10.11.0.2")].Owner, Is.EqualTo("someone"));
+            Assert.That(_harness.Model.Endpoints, Is.Empty);
+            Assert.That(_harness.Datapath.Existing, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task CreateEndpoint_AnswerLostAfterTheAgentCreatedIt_DockersReleaseDoesNotReachTheAgent()
+    {
+        // Undoing the creation deletes the endpoint the agent did create, which releases its address there.
+        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
+        _harness.Agent.AfterCall = operation =>
+        {
+            if (operation == "CreateEndpoint")
+            {
+                throw new CiliumAgentException("connection reset while reading the answer");
+            }
+        };
+        Assert.ThrowsAsync<CiliumAgentException>(() => _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None));
+        _harness.Agent.AfterCall = null;
+
+        await _harness.Ipam.ReleaseAddressAsync(DockerRequests.Release("CiliumPoolv4", "10.11.0.2"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Agent.Calls, Has.None.StartsWith("Release "));
+            Assert.That(_harness.Model.Allocations, Is.Empty);
+            Assert.That(_harness.Model.Endpoints, Is.Empty);
         });
     }
 
@@ -132,7 +271,7 @@ internal sealed class NetworkDriverTests
         await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32", "fd00:11::2/128"), CancellationToken.None);
 
         var addressing = _harness.Model.Endpoints.Single().Request.Addressing!;
-        Assert.That((addressing.IPv4, addressing.IPv6), Is.EqualTo(("10.11.0.2/32", "fd00:11::2/128")));
+        Assert.That((addressing.IPv4, addressing.IPv6), Is.EqualTo(("10.11.0.2", "fd00:11::2")));
     }
 
     [TestCase("")]

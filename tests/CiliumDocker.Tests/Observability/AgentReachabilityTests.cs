@@ -49,7 +49,7 @@ internal sealed class AgentReachabilityTests
 
         _time.Advance(TimeSpan.FromSeconds(1));
         inner.Unreachable = true;
-        Assert.ThrowsAsync<CiliumAgentException>(() => observed.ReleaseAsync("10.11.0.2", CancellationToken.None));
+        Assert.ThrowsAsync<CiliumAgentException>(() => observed.ReleaseAsync("10.11.0.2", "default", CancellationToken.None));
         Assert.That(reachability.Assess(null).Reachable, Is.False);
     }
 }

@@ -4,9 +4,11 @@ using CiliumDocker.Cilium;
 namespace CiliumDocker.Tests.TestDoubles;
 
 /// <summary>
-/// The state of a Cilium agent as far as this plugin can observe it (cilium-docker-behaviour.md §4): an IPAM
-/// allocation table with expiration timers, and endpoints that hold addresses. Rules the real agent enforces are
-/// enforced here too, so a plugin that breaks them fails its tests.
+/// The state of a Cilium agent as far as this plugin can observe it, as the real agent (1.10, daemon/cmd/ipam.go,
+/// endpoint.go, pkg/ipam/allocator.go) behaves: an IPAM allocation table with expiration timers, and endpoints that
+/// hold addresses. Rules the real agent enforces are enforced here too, so a plugin that breaks them fails its tests;
+/// where the real agent does not protect the plugin (a timer it cannot stop frees the address under a running
+/// endpoint), neither does this model.
 /// </summary>
 internal sealed class AgentModel(TimeProvider timeProvider)
 {
@@ -69,51 +71,50 @@ internal sealed class AgentModel(TimeProvider timeProvider)
 
                 var uuid = expiration ? Guid.NewGuid().ToString() : null;
                 _allocations[candidate] = new Allocation(owner, uuid, expiration ? timeProvider.GetUtcNow() + Expiration : null);
-                return new IpamResponse
-                {
-                    Address = family == IpFamily.IPv4
-                        ? new AddressPair { IPv4 = candidate.ToString(), IPv4ExpirationUuid = uuid, IPv4PoolName = "default" }
-                        : new AddressPair { IPv6 = candidate.ToString(), IPv6ExpirationUuid = uuid, IPv6PoolName = "default" },
-                    HostAddressing = Config.Addressing,
-                };
+                // The UUID travels only in the per-family object, never in "address".
+                var perFamily = new IpamAddressResponse { Ip = candidate.ToString(), ExpirationUuid = uuid };
+                return family == IpFamily.IPv4
+                    ? new IpamResponse { Address = new AddressPair { IPv4 = candidate.ToString() }, IPv4 = perFamily, HostAddressing = Config.Addressing }
+                    : new IpamResponse { Address = new AddressPair { IPv6 = candidate.ToString() }, IPv6 = perFamily, HostAddressing = Config.Addressing };
             }
 
             throw new AgentModelException(502, $"no more {family} addresses available in {range}");
         }
     }
 
+    /// <summary>Every refusal is a 500 with the allocator's message, as the agent answers it.</summary>
     public void Allocate(string ipText, string owner)
     {
         lock (_lock)
         {
             if (!IPAddress.TryParse(ipText, out var ip))
             {
-                throw new AgentModelException(400, $"Invalid IP address: {ipText}");
+                throw new AgentModelException(500, $"Invalid IP address: {ipText}");
             }
 
             var (router, range) = Family(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IpFamily.IPv6 : IpFamily.IPv4);
-            if (!range.Contains(ip) || ip.Equals(router))
+            if (!range.Contains(ip))
             {
-                throw new AgentModelException(500, $"IP {ip} is not available for allocation in {range}");
+                throw new AgentModelException(500, $"provided IP is not in the valid range. The range of valid IPs is {range}");
             }
 
-            if (_allocations.ContainsKey(ip))
+            if (_allocations.ContainsKey(ip) || ip.Equals(router))
             {
-                throw new AgentModelException(409, $"IP {ip} is already allocated");
+                throw new AgentModelException(500, "provided IP is already allocated");
             }
 
             _allocations[ip] = new Allocation(owner, null, null);
         }
     }
 
-    /// <summary>True when released, false when the agent did not know the address (404).</summary>
+    /// <summary>True when released, false when the agent did not hold the address (it answers 200 all the same).</summary>
     public bool Release(string ipText)
     {
         lock (_lock)
         {
             if (!IPAddress.TryParse(ipText, out var ip))
             {
-                throw new AgentModelException(400, $"Invalid IP address: {ipText}");
+                throw new AgentModelException(500, $"Invalid IP address or owner name: {ipText}");
             }
 
             if (_endpoints.Values.FirstOrDefault(endpoint => endpoint.Addresses.Contains(ip)) is { } holder)
@@ -134,12 +135,8 @@ internal sealed class AgentModel(TimeProvider timeProvider)
                 throw new AgentModelException(400, "state is required");
             }
 
-            if (request.DockerEndpointId is { } dockerId && _endpoints.Values.Any(endpoint => endpoint.DockerEndpointId == dockerId))
-            {
-                throw new AgentModelException(409, string.Empty);
-            }
-
-            var addresses = new List<IPAddress>();
+            // No duplicate check on docker-endpoint-id: only the addresses must be free of other endpoints.
+            var addresses = new List<(IPAddress Ip, string? Uuid, bool Bare)>();
             foreach (var (text, uuid) in new[] { (request.Addressing?.IPv4, request.Addressing?.IPv4ExpirationUuid), (request.Addressing?.IPv6, request.Addressing?.IPv6ExpirationUuid) })
             {
                 if (string.IsNullOrEmpty(text))
@@ -153,22 +150,36 @@ internal sealed class AgentModel(TimeProvider timeProvider)
                     throw new AgentModelException(400, $"invalid address {text}");
                 }
 
-                if (!string.IsNullOrEmpty(uuid))
+                if (_endpoints.Values.Any(endpoint => endpoint.Addresses.Contains(ip)))
                 {
-                    // The agent parses the address with ParseIP before it stops the timer: a prefix fails here.
-                    if (slash >= 0 || !_allocations.TryGetValue(ip, out var allocation) || allocation.Uuid != uuid)
-                    {
-                        throw new AgentModelException(500, $"unable to stop expiration timer of {text} with UUID {uuid}");
-                    }
-
-                    _allocations[ip] = allocation with { ExpiresAt = null };
+                    throw new AgentModelException(400, $"IP {ip} is already in use");
                 }
 
-                addresses.Add(ip);
+                addresses.Add((ip, uuid, slash < 0));
+            }
+
+            // The agent stops a timer only for a bare IP (ParseIP) with a UUID; a prefix silently keeps it running.
+            // A failure here removes the endpoint again and keeps the addresses.
+            foreach (var (ip, uuid, bare) in addresses.Where(address => !string.IsNullOrEmpty(address.Uuid) && address.Bare))
+            {
+                if (!_allocations.TryGetValue(ip, out var allocation) || allocation.ExpiresAt is null)
+                {
+                    throw new AgentModelException(500, "no expiration timer registered");
+                }
+
+                if (allocation.Uuid != uuid)
+                {
+                    throw new AgentModelException(500, "UUID mismatch, not stopping expiration timer");
+                }
+            }
+
+            foreach (var (ip, _, _) in addresses.Where(address => !string.IsNullOrEmpty(address.Uuid) && address.Bare))
+            {
+                _allocations[ip] = _allocations[ip] with { ExpiresAt = null };
             }
 
             var id = _nextEndpointId++;
-            var endpoint = new ModelEndpoint(id, request.DockerEndpointId, request.DockerNetworkId, addresses, request);
+            var endpoint = new ModelEndpoint(id, request.DockerEndpointId, request.DockerNetworkId, [.. addresses.Select(address => address.Ip)], request);
             _endpoints[id] = endpoint;
             return endpoint.ToApi();
         }
@@ -210,7 +221,8 @@ internal sealed class AgentModel(TimeProvider timeProvider)
         }
     }
 
-    /// <summary>The agent's expiration timers: unclaimed addresses past their time are freed.</summary>
+    /// <summary>The agent's expiration timers: addresses past their time are freed, whether an endpoint uses them or
+    /// not (the agent's timer does not look).</summary>
     public void ExpireDue()
     {
         lock (_lock)
@@ -234,10 +246,23 @@ internal sealed class AgentModel(TimeProvider timeProvider)
                 _endpoints.Clear();
             }
 
+            // Restored endpoints allocate their addresses again, without timers; nothing else survives.
             var held = _endpoints.Values.SelectMany(endpoint => endpoint.Addresses).ToHashSet();
-            foreach (var ip in _allocations.Keys.Where(ip => !held.Contains(ip)).ToList())
+            foreach (var ip in _allocations.Keys.ToList())
             {
-                _allocations.Remove(ip);
+                if (held.Contains(ip))
+                {
+                    _allocations[ip] = _allocations[ip] with { ExpiresAt = null, Uuid = null };
+                }
+                else
+                {
+                    _allocations.Remove(ip);
+                }
+            }
+
+            foreach (var ip in held.Where(ip => !_allocations.ContainsKey(ip)))
+            {
+                _allocations[ip] = new Allocation("restored", null, null);
             }
         }
     }

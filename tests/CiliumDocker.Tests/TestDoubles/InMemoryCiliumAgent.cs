@@ -4,7 +4,7 @@ namespace CiliumDocker.Tests.TestDoubles;
 
 /// <summary>
 /// <see cref="ICiliumAgent"/> straight on an <see cref="AgentModel"/>, with the error translation the real client
-/// does (404 on release and delete is success) and scripted faults.
+/// does (404 on delete is "not there") and scripted faults.
 /// </summary>
 internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
 {
@@ -68,15 +68,15 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
             return scripted is null ? Model.AllocateNext(family, owner, expiration) : scripted();
         }, cancellationToken);
 
-    public Task AllocateAsync(string ip, string owner, CancellationToken cancellationToken)
-        => RunAsync("Allocate", $"{ip} {owner}", () =>
+    public Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken)
+        => RunAsync("Allocate", $"{ip} {owner} pool={pool}", () =>
         {
             Model.Allocate(ip, owner);
             return true;
         }, cancellationToken);
 
-    public Task ReleaseAsync(string ip, CancellationToken cancellationToken)
-        => RunAsync("Release", ip, () => Model.Release(ip), cancellationToken);
+    public Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken)
+        => RunAsync("Release", $"{ip} pool={pool}", () => Model.Release(ip), cancellationToken);
 
     public Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken)
         => RunAsync<CiliumEndpoint?>("CreateEndpoint", request.DockerEndpointId ?? string.Empty, () => Model.CreateEndpoint(request), cancellationToken);
@@ -87,7 +87,7 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
     public Task<bool> PatchEndpointAsync(string id, EndpointChangeRequest request, CancellationToken cancellationToken)
         => RunAsync("PatchEndpoint", id, () => Model.PatchEndpoint(id), cancellationToken);
 
-    public Task DeleteEndpointAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken)
         => RunAsync("DeleteEndpoint", id, () => Model.DeleteEndpoint(id), cancellationToken);
 
     public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken)
