@@ -13,6 +13,10 @@ internal sealed class AgentErrorTextTests
     [TestCase("404 page not found\n", "404 page not found")]
     [TestCase("{\"unexpected\":true}", "{\"unexpected\":true}")]
     [TestCase("42", "42")]
+    [TestCase("\"endpoint not found\"\n", "endpoint not found")]
+    [TestCase("\"request would have to wait 22.5s to be served (maximum wait duration: 15s)\"", "request would have to wait 22.5s to be served (maximum wait duration: 15s)")]
+    [TestCase("{\"code\":606,\"message\":\"state in body should be one of [waiting-for-identity not-ready]\"}", "state in body should be one of [waiting-for-identity not-ready]")]
+    [TestCase("Access denied\n", "Access denied")]
     public void DecodeMessage_AgentBody_ReturnsItsText(string body, string expected)
     {
         Assert.That(AgentErrorText.DecodeMessage(Encoding.UTF8.GetBytes(body)), Is.EqualTo(expected));

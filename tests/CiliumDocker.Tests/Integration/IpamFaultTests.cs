@@ -22,7 +22,7 @@ internal sealed class IpamFaultTests : PluginIntegrationTest
             Assert.That(network.IPv4, Is.EqualTo(new DockerPoolInfo("CiliumPoolv4/10.11.5.0/24", "10.11.5.0/24", "10.11.0.1/32")));
             Assert.That(specific.Body, Is.EqualTo("""{"Address":"10.11.5.50/32"}"""));
             Assert.That(any.Body, Does.StartWith("""{"Address":"10.11.5."""));
-            Assert.That(Agent.Requests.Where(request => request.Method == "POST").Select(request => request.RawTarget), Does.Contain("/v1/ipam/10.11.5.50?owner=docker-ipam"));
+            Assert.That(Agent.Requests.Where(request => request.Method == "POST").Select(request => request.RawTarget), Does.Contain("/v1/ipam/10.11.5.50?owner=docker-ipam&pool=default"));
         });
 
         await Plugin.PostAsync("/IpamDriver.ReleaseAddress", $$"""{"PoolID":"{{network.IPv4.PoolId}}","Address":"10.11.5.50"}""", Cancellation);
