@@ -189,7 +189,10 @@ internal sealed partial class AgentState
         }
     }
 
-    /// <summary><c>DELETE /v1/endpoint/{id}</c>. The addresses stay allocated: the client releases them.</summary>
+    /// <summary>
+    /// <c>DELETE /v1/endpoint/{id}</c>. The endpoint's addresses are released with it, as the real agent does
+    /// (deleteEndpointQuiet releases them unless the deletion undoes a failed creation, see <see cref="Remove"/>).
+    /// </summary>
     public AgentResult<EndpointRecord> Delete(EndpointId id)
     {
         lock (_gate)
@@ -200,6 +203,14 @@ internal sealed partial class AgentState
             }
 
             _endpoints.Remove(record.Id);
+            foreach (var address in new[] { record.IPv4, record.IPv6 })
+            {
+                if (address is not null && _allocations.TryGetValue(address, out var allocation))
+                {
+                    ReleaseLocked(allocation);
+                }
+            }
+
             return AgentResult<EndpointRecord>.Ok(200, record);
         }
     }

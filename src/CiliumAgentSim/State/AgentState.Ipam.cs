@@ -113,12 +113,12 @@ internal sealed partial class AgentState
                 return AgentResult<bool>.Fail(500, $"IP {address} is the router IP of this node (cilium_host) and cannot be released");
             }
 
-            if (!_allocations.TryGetValue(address, out var allocation))
+            // The real agent (1.10-1.13) answers 200 for an address that is not allocated: nothing to do is success.
+            if (_allocations.TryGetValue(address, out var allocation))
             {
-                return AgentResult<bool>.Fail(404);
+                ReleaseLocked(allocation);
             }
 
-            ReleaseLocked(allocation);
             return AgentResult<bool>.Ok(200, true);
         }
     }

@@ -209,13 +209,16 @@ internal sealed class IpamApiTests
     }
 
     [Test]
-    public async Task Release_UnknownAddress_Answers404WithEmptyBody()
+    public async Task Release_AddressNotAllocated_Answers200LikeTheRealAgent()
     {
         await using var sim = await SimHarness.StartAsync();
+        await sim.AllocateAsync();
 
         var result = await sim.SendAsync(HttpMethod.Delete, "/v1/ipam/10.11.0.9");
+        var state = await sim.StateAsync();
 
-        Assert.That(result, Is.EqualTo((404, "")));
+        Assert.That(result, Is.EqualTo((200, "")));
+        Assert.That(state["addresses"]!.AsArray(), Has.Count.EqualTo(1), "the allocated address is untouched");
     }
 
     [Test]
