@@ -18,6 +18,26 @@ internal static class AgentState
         return addresses;
     }
 
+    /// <summary>
+    /// Allocated addresses the agent will not take back by itself: every one but those still under an expiration
+    /// timer. An allocation whose answer was lost (the agent restarted mid-request) is such a timed one; the agent
+    /// frees it when the timer runs out, which is why the plugin allocates with expiration. The leak checks use this.
+    /// </summary>
+    public static IReadOnlySet<string> AddressesKeptForever()
+    {
+        var state = E2EEnvironment.Agent.State();
+        var addresses = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var allocation in state.GetProperty("addresses").EnumerateArray())
+        {
+            if (!allocation.TryGetProperty("expiresAt", out var expiresAt) || expiresAt.ValueKind == JsonValueKind.Null)
+            {
+                addresses.Add(allocation.GetProperty("ip").GetString()!);
+            }
+        }
+
+        return addresses;
+    }
+
     /// <summary>The addresses of the agent's endpoints (<c>status.networking.addressing</c>), bare IPs.</summary>
     public static IReadOnlySet<string> EndpointAddresses()
     {

@@ -6,9 +6,9 @@ namespace EndToEnd.Tests.Soak;
 /// <summary>What the soak must not leave behind, read from the agent, from Docker and from the host.</summary>
 internal static class Leaks
 {
-    /// <summary>Addresses the agent has handed out that no agent endpoint holds.</summary>
+    /// <summary>Addresses the agent has handed out, will not take back by itself, and no agent endpoint holds.</summary>
     public static IReadOnlyList<string> AddressesWithoutEndpoint() =>
-        AgentState.AllocatedAddresses().Except(AgentState.EndpointAddresses()).Order(StringComparer.Ordinal).ToArray();
+        AgentState.AddressesKeptForever().Except(AgentState.EndpointAddresses()).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Agent endpoints whose docker-endpoint-id is not the endpoint of a running container.</summary>
     public static IReadOnlyList<string> EndpointsWithoutContainer()

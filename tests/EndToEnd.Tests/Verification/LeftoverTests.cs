@@ -21,8 +21,8 @@ public sealed class LeftoverTests
     [Test]
     public void AfterTheSuite_NoEndpointOrAddressRemainsAtTheAgent()
     {
-        Assert.That(Wait.Until(() => AgentState.EndpointCount() == 0 && AgentState.AllocatedAddresses().Count == 0, TimeSpan.FromSeconds(10)), Is.True,
-            $"endpoints: {AgentState.EndpointCount()}, addresses: {string.Join(", ", AgentState.AllocatedAddresses())}");
+        Assert.That(Wait.Until(() => AgentState.EndpointCount() == 0 && AgentState.AddressesKeptForever().Count == 0, TimeSpan.FromSeconds(10)), Is.True,
+            $"endpoints: {AgentState.EndpointCount()}, addresses: {string.Join(", ", AgentState.AddressesKeptForever())}");
     }
 
     [Test]
