@@ -172,13 +172,12 @@ internal sealed partial class AgentState
         var v6 = made.Find(a => IpFamilyNames.Of(a.Address) == IpFamily.IPv6);
         return new IpamResponse
         {
+            // The real agent's AddressPair here carries no expiration UUIDs: they come only in ipv4/ipv6 below.
             Address = new AddressPair
             {
                 IPv4 = v4?.Address.ToString(),
-                IPv4ExpirationUuid = v4?.ExpirationUuid,
                 IPv4PoolName = v4?.Pool,
                 IPv6 = v6?.Address.ToString(),
-                IPv6ExpirationUuid = v6?.ExpirationUuid,
                 IPv6PoolName = v6?.Pool,
             },
             HostAddressing = NodeAddressing(),

@@ -40,7 +40,7 @@ internal sealed class ExpirationTests
     {
         await using var sim = await SimHarness.StartAsync();
         var allocation = await sim.AllocateAsync(expiration: true);
-        var uuid = allocation["address"]!["ipv4-expiration-uuid"]!.GetValue<string>();
+        var uuid = allocation["ipv4"]!["expiration-uuid"]!.GetValue<string>();
 
         var (status, _) = await sim.PutEndpointAsync(
             $$$"""{"state":"waiting-for-identity","addressing":{"ipv4":"10.11.0.2","ipv4-expiration-uuid":"{{{uuid}}}"}}""");
@@ -57,7 +57,7 @@ internal sealed class ExpirationTests
     {
         await using var sim = await SimHarness.StartAsync();
         var allocation = await sim.AllocateAsync(expiration: true);
-        var uuid = allocation["address"]!["ipv4-expiration-uuid"]!.GetValue<string>();
+        var uuid = allocation["ipv4"]!["expiration-uuid"]!.GetValue<string>();
 
         var (status, _) = await sim.PutEndpointAsync(
             $$$"""{"state":"waiting-for-identity","addressing":{"ipv4":"10.11.0.2/32","ipv4-expiration-uuid":"{{{uuid}}}"}}""");
@@ -89,7 +89,7 @@ internal sealed class ExpirationTests
     {
         await using var sim = await SimHarness.StartAsync();
         var allocation = await sim.AllocateAsync(expiration: true);
-        var uuid = allocation["address"]!["ipv4-expiration-uuid"]!.GetValue<string>();
+        var uuid = allocation["ipv4"]!["expiration-uuid"]!.GetValue<string>();
         sim.Time.Advance(Timeout);
 
         var (status, body) = await sim.PutEndpointAsync(
