@@ -116,7 +116,7 @@ internal sealed class NetnsDatapathTests
     private static async Task<(string Address, string Uuid)> AllocateAsync(SimHarness sim, string family = "ipv4")
     {
         var json = await sim.AllocateAsync($"family={family}&owner=docker-ipam", expiration: true);
-        return (json["address"]![family]!.GetValue<string>(), json["address"]![family + "-expiration-uuid"]!.GetValue<string>());
+        return (json["address"]![family]!.GetValue<string>(), json[family]!["expiration-uuid"]!.GetValue<string>());
     }
 
     private static async Task PutEndpointAsync(SimHarness sim, string dockerId, string hostInterface, (string Address, string Uuid) ip)
