@@ -6,30 +6,22 @@ namespace EndToEnd.Tests.Infrastructure;
 internal static class AgentState
 {
     /// <summary>Every address the agent's IPAM has handed out and not had released.</summary>
-    public static IReadOnlySet<string> AllocatedAddresses()
-    {
-        var state = E2EEnvironment.Agent.State();
-        var addresses = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var allocation in state.GetProperty("addresses").EnumerateArray())
-        {
-            addresses.Add(allocation.GetProperty("ip").GetString()!);
-        }
-
-        return addresses;
-    }
+    public static IReadOnlySet<string> AllocatedAddresses() => Addresses(static _ => true);
 
     /// <summary>
     /// Allocated addresses the agent will not take back by itself: every one but those still under an expiration
     /// timer. An allocation whose answer was lost (the agent restarted mid-request) is such a timed one; the agent
     /// frees it when the timer runs out, which is why the plugin allocates with expiration. The leak checks use this.
     /// </summary>
-    public static IReadOnlySet<string> AddressesKeptForever()
+    public static IReadOnlySet<string> AddressesKeptForever() =>
+        Addresses(static allocation => !allocation.TryGetProperty("expiresAt", out var expiresAt) || expiresAt.ValueKind == JsonValueKind.Null);
+
+    private static HashSet<string> Addresses(Func<JsonElement, bool> include)
     {
-        var state = E2EEnvironment.Agent.State();
         var addresses = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var allocation in state.GetProperty("addresses").EnumerateArray())
+        foreach (var allocation in E2EEnvironment.Agent.State().GetProperty("addresses").EnumerateArray())
         {
-            if (!allocation.TryGetProperty("expiresAt", out var expiresAt) || expiresAt.ValueKind == JsonValueKind.Null)
+            if (include(allocation))
             {
                 addresses.Add(allocation.GetProperty("ip").GetString()!);
             }
