@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project and ends with one line: "N passed, N failed, N skipped".
 #   unit + integration tests of the plugin and of the agent simulator (published AOT binaries included),
-#   then the end-to-end suite against a real Docker Engine (started here when none runs).
+#   then the end-to-end suite against a real Docker Engine (started here when none runs),
+#   then the agent contract suite against the simulator and the real Cilium agent.
 # Installs missing packages first. Exits non-zero if anything failed or no test ran.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,10 +34,26 @@ run_suite() {
   echo "exit=${PIPESTATUS[0]}" >> "$log"
 }
 
+# The contract suite holds the simulator (1.10 and 1.14 modes) to the real Cilium agent. The agent changes host
+# networking and takes the socket the end-to-end simulator uses, so it runs last, started and stopped here.
+real_cilium=${REAL_CILIUM_HOME:-$here/../shared/real-cilium}
+run_contract_suite() {
+  local started=0
+  echo "==> real Cilium agent (../shared/real-cilium)"
+  if [ -x "$real_cilium/start.sh" ] && "$real_cilium/start.sh"; then
+    started=1
+  else
+    echo "the real agent did not start: its contract fixtures are skipped with the reason"
+  fi
+  run_suite tests/AgentContract.Tests
+  [ "$started" = 1 ] && "$real_cilium/stop.sh"
+}
+
 if [ "$build_failed" = 0 ]; then
   for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests bench/CiliumDocker.Bench.Tests tests/EndToEnd.Tests; do
     run_suite "$project"
   done
+  run_contract_suite
 fi
 
 # Sum VSTest's per-assembly summaries; a suite that crashed or printed none counts as one failure.

@@ -26,7 +26,7 @@ internal static class AgentApi
 
         var daemon = new DaemonHandlers(options, state);
         var ipam = new IpamHandlers(state);
-        var endpoints = new EndpointHandlers(state, datapath, logger);
+        var endpoints = new EndpointHandlers(options, state, datapath, logger);
 
         app.MapGet("/v1/healthz", daemon.GetHealthzAsync);
         app.MapGet("/v1/config", daemon.GetConfigAsync);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace CiliumAgentSim.Api;
 
 /// <summary><c>GET /v1/endpoint</c> and <c>GET/PUT/PATCH/DELETE /v1/endpoint/{id}</c>.</summary>
-internal sealed class EndpointHandlers(StateHolder state, IEndpointDatapath datapath, ILogger logger)
+internal sealed class EndpointHandlers(SimOptions options, StateHolder state, IEndpointDatapath datapath, ILogger logger)
 {
     public Task ListAsync(HttpContext context) =>
         AgentResponses.WriteJsonAsync(context, 200, state.Current.List(), SimJson.Wire.IReadOnlyListAgentEndpoint);
@@ -33,6 +33,12 @@ internal sealed class EndpointHandlers(StateHolder state, IEndpointDatapath data
         if (request is null)
         {
             await AgentResponses.WriteErrorAsync(context, 400, bodyError);
+            return;
+        }
+
+        if (AgentState.ValidateState(request) is { } invalidState)
+        {
+            await AgentResponses.WriteValidationErrorAsync(context, invalidState.Code, invalidState.Message);
             return;
         }
 
@@ -68,7 +74,8 @@ internal sealed class EndpointHandlers(StateHolder state, IEndpointDatapath data
             await DetachQuietlyAsync(route);
         }
 
-        await AgentResponses.WriteAsync(context, completed, SimJson.Wire.AgentEndpoint);
+        // 1.10 answers 201 without a body; later agents answer the endpoint they made.
+        await AgentResponses.WriteAsync(context, completed, options.AnswersEndpointOnPut ? SimJson.Wire.AgentEndpoint : null);
     }
 
     public async Task PatchAsync(HttpContext context)
@@ -83,6 +90,12 @@ internal sealed class EndpointHandlers(StateHolder state, IEndpointDatapath data
         if (request is null)
         {
             await AgentResponses.WriteErrorAsync(context, 400, bodyError);
+            return;
+        }
+
+        if (AgentState.ValidateState(request) is { } invalidState)
+        {
+            await AgentResponses.WriteValidationErrorAsync(context, invalidState.Code, invalidState.Message);
             return;
         }
 

@@ -30,7 +30,7 @@ internal sealed class IpamHandlers(StateHolder state)
     }
 
     public Task ReleaseAsync(HttpContext context) =>
-        AgentResponses.WriteAsync(context, state.Current.Release(IpOf(context)), null);
+        AgentResponses.WriteAsync(context, state.Current.Release(IpOf(context), context.Request.Query["pool"]), null);
 
     /// <summary>The enum check is case-sensitive (go-swagger validates before the agent lower-cases).</summary>
     private static bool TryParseFamily(string? text, out IpFamily? family)

@@ -49,6 +49,17 @@ internal sealed record SimOptions
 
     public bool Verbose { get; init; }
 
+    /// <summary>
+    /// The Cilium release whose API behaviour to follow. 1.10 is the real agent of <c>../shared/real-cilium</c>; from
+    /// 1.14 the address routes need <c>pool</c>, allocations name their pool and an endpoint PUT answers the endpoint.
+    /// </summary>
+    public Version AgentVersion { get; init; } = new(1, 10);
+
+    public bool RequiresPool => AgentVersion >= new Version(1, 14);
+
+    /// <summary>Cilium answers an endpoint PUT with the endpoint from about 1.16; kept with the 1.14 behaviour here.</summary>
+    public bool AnswersEndpointOnPut => AgentVersion >= new Version(1, 14);
+
     public string ResolvedControlSocketPath =>
         ControlSocketPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(SocketPath)) ?? "/", ControlSocketFileName);
 

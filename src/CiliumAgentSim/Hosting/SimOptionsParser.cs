@@ -32,12 +32,18 @@ internal static class SimOptionsParser
           --gro-ipv4-max-size N    GROIPv4MaxSize (default 0 = omitted)
           --gso-ipv4-max-size N    GSOIPv4MaxSize (default 0 = omitted)
           --datapath               route endpoint addresses to their host interfaces (root only; needs ip, iptables)
+          --agent-version V        follow Cilium release V's API (default 1.10; 1.14 adds the pool query, pool names, PUT bodies)
           --netns PATH             do the datapath work in this network namespace (e.g. /var/run/netns/NAME)
           -v, --verbose            log every agent request and datapath command
           -h, --help               show this help
         """;
 
     private static readonly string[] DatapathModes = ["veth", "netkit", "netkit-l2", "ipvlan"];
+
+    private static Version ParseAgentVersion(string flag, string text) =>
+        Version.TryParse(text, out var version) && version.Major == 1 && version.Minor >= 10
+            ? new Version(version.Major, version.Minor)
+            : throw new FormatException($"{flag} {text}: expected a Cilium release from 1.10 on, such as 1.10 or 1.14");
 
     public static ParsedCommandLine Parse(IReadOnlyList<string> args)
     {
@@ -129,6 +135,9 @@ internal static class SimOptionsParser
                         break;
                     case "--datapath":
                         options = options with { Datapath = true };
+                        break;
+                    case "--agent-version":
+                        options = options with { AgentVersion = ParseAgentVersion(arg, Value()) };
                         break;
                     case "--netns":
                         options = options with { NetnsPath = NonEmpty(arg, Value()) };

@@ -27,7 +27,8 @@ internal sealed class IpamAddressResponse
     public string Gateway { get; init; } = "";
 
     [JsonPropertyName("cidrs")]
-    public IReadOnlyList<string> Cidrs { get; init; } = [];
+    /// <summary>Cluster-pool IPAM names no CIDRs: the agent sends <c>null</c>.</summary>
+    public IReadOnlyList<string>? Cidrs { get; init; }
 
     [JsonPropertyName("master-mac")]
     public string MasterMac { get; init; } = "";

@@ -49,11 +49,7 @@ internal sealed partial class AgentState
                     : AgentResult<EndpointRecord>.Fail(500, $"unable to insert endpoint into manager: Endpoint ID is already set to {request.Id}");
             }
 
-            if (request.DockerEndpointId is { Length: > 0 } dockerId && _endpoints.Values.Any(e => e.DockerEndpointId == dockerId))
-            {
-                return AgentResult<EndpointRecord>.Fail(409);
-            }
-
+            // No duplicate check on docker-endpoint-id: the real agent has none (a 409 never comes).
             foreach (var address in new[] { v4, v6 })
             {
                 if (address is not null && FindHolder(address) is not null)
@@ -199,7 +195,8 @@ internal sealed partial class AgentState
         {
             if (Find(id) is not { } record)
             {
-                return AgentResult<EndpointRecord>.Fail(404);
+                // Unlike GET, the agent's DELETE says why in its Error model.
+                return AgentResult<EndpointRecord>.Fail(404, "endpoint not found");
             }
 
             _endpoints.Remove(record.Id);
@@ -222,6 +219,20 @@ internal sealed partial class AgentState
         {
             return [.. _endpoints.Values.Where(e => e.InterfaceName is not null)];
         }
+    }
+
+    /// <summary>go-swagger's check of <c>state</c>, made before the agent sees the body: 422 with 602 or 606.</summary>
+    public static (int Code, string Message)? ValidateState(EndpointChangeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.State is null)
+        {
+            return (602, "state in body is required");
+        }
+
+        return ValidStates.Contains(request.State, StringComparer.Ordinal)
+            ? null
+            : (606, $"state in body should be one of [{string.Join(' ', ValidStates)}]");
     }
 
     private static string? ValidateChange(EndpointChangeRequest request)

@@ -24,12 +24,8 @@ internal sealed partial class AgentState
                 var addressPool = PoolFor(next);
                 if (addressPool is null)
                 {
-                    if (family is null)
-                    {
-                        continue;
-                    }
-
-                    return AgentResult<IpamResponse>.Fail(502, $"{next.Name()} allocator not available: {next.Name()} is disabled in the agent");
+                    // The real agent skips a disabled family even when it was asked for: 201 with an empty address.
+                    continue;
                 }
 
                 var address = addressPool.AllocateNext();
@@ -56,9 +52,15 @@ internal sealed partial class AgentState
     public AgentResult<bool> Allocate(string ip, string owner, string? pool)
     {
         ArgumentNullException.ThrowIfNull(owner);
+        // Every refusal is the allocator's 500, as the real agent answers (no 400/409/501).
+        if (MissingPool(pool) is { } missing)
+        {
+            return missing;
+        }
+
         if (!IpText.TryParse(ip, out var address))
         {
-            return AgentResult<bool>.Fail(400, $"Invalid IP address: {ip}");
+            return AgentResult<bool>.Fail(500, $"Invalid IP address: {ip}");
         }
 
         if (!IsKnownPool(pool))
@@ -71,15 +73,15 @@ internal sealed partial class AgentState
             var addressPool = PoolFor(IpFamilyNames.Of(address));
             if (addressPool is null)
             {
-                return AgentResult<bool>.Fail(501, $"{IpFamilyNames.Of(address).Name()} allocation is disabled in the agent");
+                return AgentResult<bool>.Fail(500, DisabledFamily(address));
             }
 
             switch (addressPool.Claim(address))
             {
                 case PoolClaim.Taken:
-                    return AgentResult<bool>.Fail(409, $"IP {address} is already allocated");
+                    return AgentResult<bool>.Fail(500, "provided IP is already allocated");
                 case PoolClaim.NotInRange:
-                    return AgentResult<bool>.Fail(500, $"IP {address} is not an allocatable address of range {addressPool.Range}");
+                    return AgentResult<bool>.Fail(500, $"provided IP is not in the valid range. The range of valid IPs is {addressPool.Range}");
                 default:
                     Record(address, owner, expiration: false);
                     return AgentResult<bool>.Ok(200, true);
@@ -88,11 +90,16 @@ internal sealed partial class AgentState
     }
 
     /// <summary><c>DELETE /v1/ipam/{ip}</c>.</summary>
-    public AgentResult<bool> Release(string ip)
+    public AgentResult<bool> Release(string ip, string? pool)
     {
+        if (MissingPool(pool) is { } missing)
+        {
+            return missing;
+        }
+
         if (!IpText.TryParse(ip, out var address))
         {
-            return AgentResult<bool>.Fail(400, $"Invalid IP address: {ip}");
+            return AgentResult<bool>.Fail(500, $"Invalid IP address or owner name: {ip}");
         }
 
         lock (_gate)
@@ -100,17 +107,12 @@ internal sealed partial class AgentState
             var addressPool = PoolFor(IpFamilyNames.Of(address));
             if (addressPool is null)
             {
-                return AgentResult<bool>.Fail(501, $"{IpFamilyNames.Of(address).Name()} allocation is disabled in the agent");
+                return AgentResult<bool>.Fail(500, DisabledFamily(address));
             }
 
             if (FindHolder(address) is { } holder)
             {
                 return AgentResult<bool>.Fail(500, $"IP is in use by endpoint {holder.Id}");
-            }
-
-            if (address.Equals(addressPool.Router))
-            {
-                return AgentResult<bool>.Fail(500, $"IP {address} is the router IP of this node (cilium_host) and cannot be released");
             }
 
             // The real agent (1.10-1.13) answers 200 for an address that is not allocated: nothing to do is success.
@@ -122,6 +124,13 @@ internal sealed partial class AgentState
             return AgentResult<bool>.Ok(200, true);
         }
     }
+
+    private static string DisabledFamily(IPAddress address) =>
+        IpFamilyNames.Of(address) == IpFamily.IPv4 ? "IPv4 allocation disabled" : "IPv6 allocation disabled";
+
+    /// <summary>From 1.14 the address routes refuse to guess the pool.</summary>
+    private AgentResult<bool>? MissingPool(string? pool) =>
+        _requiresPool && string.IsNullOrEmpty(pool) ? AgentResult<bool>.Fail(500, "no IPAM pool provided") : null;
 
     private static bool IsKnownPool(string? pool) => string.IsNullOrEmpty(pool) || pool == DefaultPool;
 
@@ -176,21 +185,20 @@ internal sealed partial class AgentState
             Address = new AddressPair
             {
                 IPv4 = v4?.Address.ToString(),
-                IPv4PoolName = v4?.Pool,
+                IPv4PoolName = _requiresPool ? v4?.Pool : null,
                 IPv6 = v6?.Address.ToString(),
-                IPv6PoolName = v6?.Pool,
+                IPv6PoolName = _requiresPool ? v6?.Pool : null,
             },
             HostAddressing = NodeAddressing(),
-            IPv4 = v4 is null ? null : Detail(v4, _ipv4!),
-            IPv6 = v6 is null ? null : Detail(v6, _ipv6!),
+            IPv4 = v4 is null ? null : Detail(v4),
+            IPv6 = v6 is null ? null : Detail(v6),
         };
     }
 
-    private static IpamAddressResponse Detail(Allocation allocation, AddressPool pool) => new()
+    private static IpamAddressResponse Detail(Allocation allocation) => new()
     {
         Ip = allocation.Address.ToString(),
-        Gateway = pool.Router.ToString(),
-        Cidrs = [pool.Range.ToString()],
+        Cidrs = null,
         ExpirationUuid = allocation.ExpirationUuid ?? "",
     };
 
