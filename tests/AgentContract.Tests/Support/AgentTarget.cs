@@ -56,7 +56,18 @@ internal sealed class AgentTarget : IAsyncDisposable
         }
 
         var simulator = SimProcess.Start([.. arguments]);
-        await simulator.WaitReadyAsync();
+        try
+        {
+            await simulator.WaitReadyAsync();
+        }
+        catch
+        {
+            // A simulator that refused its flags fails the fixture; it must not leave its directory behind.
+            await simulator.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
         return new AgentTarget(kind, UnixHttp.CreateClient(socket, TimeSpan.FromSeconds(120)), simulator, directory);
     }
 
