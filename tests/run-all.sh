@@ -39,7 +39,7 @@ run_suite() {
 real_cilium=${REAL_CILIUM_HOME:-$here/../shared/real-cilium}
 run_contract_suite() {
   local started=0
-  echo "==> real Cilium agent (../shared/real-cilium)"
+  echo "==> real Cilium agent ($real_cilium)"
   if [ -x "$real_cilium/start.sh" ] && "$real_cilium/start.sh"; then
     started=1
   else

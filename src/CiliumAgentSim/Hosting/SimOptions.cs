@@ -55,10 +55,13 @@ internal sealed record SimOptions
     /// </summary>
     public Version AgentVersion { get; init; } = new(1, 10);
 
-    public bool RequiresPool => AgentVersion >= new Version(1, 14);
+    /// <summary>Multi-pool IPAM (1.14): the address routes need <c>pool</c> and allocations name their pool.</summary>
+    public bool HasIpamPools => IsAtLeast114;
 
     /// <summary>Cilium answers an endpoint PUT with the endpoint from about 1.16; kept with the 1.14 behaviour here.</summary>
-    public bool AnswersEndpointOnPut => AgentVersion >= new Version(1, 14);
+    public bool AnswersEndpointOnPut => IsAtLeast114;
+
+    private bool IsAtLeast114 => AgentVersion >= new Version(1, 14);
 
     public string ResolvedControlSocketPath =>
         ControlSocketPath ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(SocketPath)) ?? "/", ControlSocketFileName);

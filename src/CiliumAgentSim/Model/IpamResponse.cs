@@ -26,8 +26,8 @@ internal sealed class IpamAddressResponse
     [JsonPropertyName("gateway")]
     public string Gateway { get; init; } = "";
 
-    [JsonPropertyName("cidrs")]
     /// <summary>Cluster-pool IPAM names no CIDRs: the agent sends <c>null</c>.</summary>
+    [JsonPropertyName("cidrs")]
     public IReadOnlyList<string>? Cidrs { get; init; }
 
     [JsonPropertyName("master-mac")]

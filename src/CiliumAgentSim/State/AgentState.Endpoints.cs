@@ -235,17 +235,7 @@ internal sealed partial class AgentState
             : (606, $"state in body should be one of [{string.Join(' ', ValidStates)}]");
     }
 
-    private static string? ValidateChange(EndpointChangeRequest request)
-    {
-        if (request.State is null)
-        {
-            return "state in body is required";
-        }
-
-        return ValidStates.Contains(request.State, StringComparer.Ordinal)
-            ? null
-            : $"state in body should be one of [{string.Join(' ', ValidStates)}]";
-    }
+    private static string? ValidateChange(EndpointChangeRequest request) => ValidateState(request)?.Message;
 
     private static void Apply(EndpointRecord record, EndpointChangeRequest request)
     {

@@ -130,7 +130,7 @@ internal sealed partial class AgentState
 
     /// <summary>From 1.14 the address routes refuse to guess the pool.</summary>
     private AgentResult<bool>? MissingPool(string? pool) =>
-        _requiresPool && string.IsNullOrEmpty(pool) ? AgentResult<bool>.Fail(500, "no IPAM pool provided") : null;
+        _hasIpamPools && string.IsNullOrEmpty(pool) ? AgentResult<bool>.Fail(500, "no IPAM pool provided") : null;
 
     private static bool IsKnownPool(string? pool) => string.IsNullOrEmpty(pool) || pool == DefaultPool;
 
@@ -185,9 +185,9 @@ internal sealed partial class AgentState
             Address = new AddressPair
             {
                 IPv4 = v4?.Address.ToString(),
-                IPv4PoolName = _requiresPool ? v4?.Pool : null,
+                IPv4PoolName = _hasIpamPools ? v4?.Pool : null,
                 IPv6 = v6?.Address.ToString(),
-                IPv6PoolName = _requiresPool ? v6?.Pool : null,
+                IPv6PoolName = _hasIpamPools ? v6?.Pool : null,
             },
             HostAddressing = NodeAddressing(),
             IPv4 = v4 is null ? null : Detail(v4),
@@ -198,7 +198,6 @@ internal sealed partial class AgentState
     private static IpamAddressResponse Detail(Allocation allocation) => new()
     {
         Ip = allocation.Address.ToString(),
-        Cidrs = null,
         ExpirationUuid = allocation.ExpirationUuid ?? "",
     };
 

@@ -18,7 +18,7 @@ internal sealed partial class AgentState : IDisposable
     private readonly AddressPool? _ipv4;
     private readonly AddressPool? _ipv6;
     private readonly bool _reportDisabledFamily;
-    private readonly bool _requiresPool;
+    private readonly bool _hasIpamPools;
     private readonly Dictionary<IPAddress, Allocation> _allocations = [];
     private bool _disposed;
 
@@ -29,7 +29,7 @@ internal sealed partial class AgentState : IDisposable
         _time = time;
         _expiration = options.Expiration;
         _reportDisabledFamily = options.ReportDisabledFamily;
-        _requiresPool = options.RequiresPool;
+        _hasIpamPools = options.HasIpamPools;
         if (options.IPv4Range is { } v4)
         {
             _ipv4 = new AddressPool(v4, options.ResolvedRouterIPv4!);

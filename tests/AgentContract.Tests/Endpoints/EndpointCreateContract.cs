@@ -97,7 +97,6 @@ internal sealed class EndpointCreateContract(AgentKind kind) : ContractFixture(k
 
         var put = await Agent.PutEndpointAsync("3999", request.ToJsonString());
 
-        Assert.That(put.Code, Is.EqualTo(500), put.ToString());
-        Assert.That(put.ErrorText, Is.EqualTo("unable to insert endpoint into manager: Endpoint ID is already set to 3999"));
+        put.AssertError(500, "unable to insert endpoint into manager: Endpoint ID is already set to 3999");
     }
 }

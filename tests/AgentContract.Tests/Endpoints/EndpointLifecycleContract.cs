@@ -78,8 +78,7 @@ internal sealed class EndpointLifecycleContract(AgentKind kind) : ContractFixtur
 
         var release = await Agent.ReleaseAsync(ip);
 
-        Assert.That(release.Code, Is.EqualTo(500), release.ToString());
-        Assert.That(release.ErrorText, Is.EqualTo($"IP is in use by endpoint {id}"));
+        release.AssertError(500, $"IP is in use by endpoint {id}");
     }
 
     [Test]

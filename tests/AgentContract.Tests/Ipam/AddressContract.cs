@@ -24,8 +24,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
         var (ip, _) = await AllocateWithExpirationAsync();
         var answer = await Agent.AllocateAsync(ip);
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo("provided IP is already allocated"));
+        answer.AssertError(500, "provided IP is already allocated");
     }
 
     [Test]
@@ -33,8 +32,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
     {
         var answer = await Agent.AllocateAsync("bogus");
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo("Invalid IP address: bogus"));
+        answer.AssertError(500, "Invalid IP address: bogus");
     }
 
     [Test]
@@ -42,8 +40,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
     {
         var answer = await Agent.AllocateAsync("10.12.0.9");
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo($"provided IP is not in the valid range. The range of valid IPs is {AgentTarget.NodeRange}"));
+        answer.AssertError(500, $"provided IP is not in the valid range. The range of valid IPs is {AgentTarget.NodeRange}");
     }
 
     [Test]
@@ -51,8 +48,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
     {
         var answer = await Agent.AllocateAsync("f00d::9");
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo("IPv6 allocation disabled"));
+        answer.AssertError(500, "IPv6 allocation disabled");
     }
 
     [Test]
@@ -81,8 +77,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
     {
         var answer = await Agent.ReleaseAsync("bogus");
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo("Invalid IP address or owner name: bogus"));
+        answer.AssertError(500, "Invalid IP address or owner name: bogus");
     }
 
     [Test]
@@ -90,8 +85,7 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
     {
         var answer = await Agent.ReleaseAsync("f00d::9");
 
-        Assert.That(answer.Code, Is.EqualTo(500), answer.ToString());
-        Assert.That(answer.ErrorText, Is.EqualTo("IPv6 allocation disabled"));
+        answer.AssertError(500, "IPv6 allocation disabled");
     }
 
     /// <summary>Cilium 1.14 made <c>pool</c> required on the address routes; earlier agents ignore its absence.</summary>
@@ -105,10 +99,8 @@ internal sealed class AddressContract(AgentKind kind) : ContractFixture(kind)
 
         if (Agent.RequiresPool)
         {
-            Assert.That(allocate.Code, Is.EqualTo(500), allocate.ToString());
-            Assert.That(allocate.ErrorText, Is.EqualTo("no IPAM pool provided"));
-            Assert.That(release.Code, Is.EqualTo(500), release.ToString());
-            Assert.That(release.ErrorText, Is.EqualTo("no IPAM pool provided"));
+            allocate.AssertError(500, "no IPAM pool provided");
+            release.AssertError(500, "no IPAM pool provided");
         }
         else
         {

@@ -21,5 +21,12 @@ internal sealed record AgentAnswer(HttpStatusCode Status, string? ContentType, s
         }
     }
 
+    /// <summary>The agent refused with <paramref name="code"/> and exactly <paramref name="text"/> as its error.</summary>
+    public void AssertError(int code, string text)
+    {
+        Assert.That(Code, Is.EqualTo(code), ToString());
+        Assert.That(ErrorText, Is.EqualTo(text));
+    }
+
     public override string ToString() => $"{Code} {ContentType} {Body}";
 }

@@ -47,26 +47,19 @@ internal static class AgentCalls
     public static Task<AgentAnswer> GetEndpointAsync(this AgentTarget agent, string id) =>
         agent.GetAsync($"/v1/endpoint/{Uri.EscapeDataString(id)}");
 
-    public static string? StringAt(this JsonElement element, params string[] path)
+    public static string? StringAt(this JsonElement element, params string[] path) =>
+        TryWalk(element, path, out var found)
+            ? found.ValueKind == JsonValueKind.String ? found.GetString() : found.GetRawText()
+            : null;
+
+    public static bool Has(this JsonElement element, params string[] path) => TryWalk(element, path, out _);
+
+    private static bool TryWalk(JsonElement element, string[] path, out JsonElement found)
     {
-        var current = element;
+        found = element;
         foreach (var name in path)
         {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
-            {
-                return null;
-            }
-        }
-
-        return current.ValueKind == JsonValueKind.String ? current.GetString() : current.GetRawText();
-    }
-
-    public static bool Has(this JsonElement element, params string[] path)
-    {
-        var current = element;
-        foreach (var name in path)
-        {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+            if (found.ValueKind != JsonValueKind.Object || !found.TryGetProperty(name, out found))
             {
                 return false;
             }

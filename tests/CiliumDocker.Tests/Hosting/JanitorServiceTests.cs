@@ -17,17 +17,17 @@ internal sealed class JanitorServiceTests
         await harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
         harness.Agent.Unreachable = true;
         await harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
-
-        // The service also runs once at start, on its own thread: the agent stays down until that run is over, or
-        // the run races the switch below (it did, on a busy CI box).
-        await service.StartAsync(CancellationToken.None);
-        await Task.Delay(200);
-        Assert.That(harness.Model.Endpoints, Has.Count.EqualTo(1), "the agent is down: the deletion is still owed");
-        Assert.That(harness.Cleanup.Count, Is.EqualTo(1), "a failed run keeps what is owed");
         harness.Agent.Unreachable = false;
 
-        harness.Time.Advance(TimeSpan.FromSeconds(5));
-        await WaitUntilAsync(() => harness.Model.Endpoints.Count == 0);
+        // The service also runs once at start, on its own thread: a one-shot fault fails exactly that run's deletion.
+        harness.Agent.FailNext("DeleteEndpoint", status: null);
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntilAsync(() => harness.Agent.Calls.Count(call => call.StartsWith("DeleteEndpoint", StringComparison.Ordinal)) == 2);
+        Assert.That(harness.Model.Endpoints, Has.Count.EqualTo(1), "the agent was down: the deletion is still owed");
+        Assert.That(harness.Cleanup.Count, Is.EqualTo(1), "a failed run keeps what is owed");
+
+        // Advanced in steps: the service may not be waiting on the clock yet when the first step is taken.
+        await WaitUntilAsync(() => harness.Model.Endpoints.Count == 0, () => harness.Time.Advance(TimeSpan.FromSeconds(1)));
         await service.StopAsync(CancellationToken.None);
 
         Assert.That(harness.Cleanup.Count, Is.Zero);
@@ -45,10 +45,11 @@ internal sealed class JanitorServiceTests
         await Task.CompletedTask;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, Action? betweenChecks = null)
     {
         while (!condition())
         {
+            betweenChecks?.Invoke();
             await Task.Delay(10);
         }
     }
