@@ -2,7 +2,7 @@
 # Runs every test suite of the project and ends with one line: "N passed, N failed, N skipped".
 #   unit + integration tests of the plugin and of the agent simulator (published AOT binaries included),
 #   then the end-to-end suite against a real Docker Engine (started here when none runs),
-#   then the agent contract suite against the simulator and the real Cilium agent.
+#   then, with the real Cilium agent of ../shared/real-cilium, the agent contract suite and the end-to-end RealAgent category.
 # Installs missing packages first. Exits non-zero if anything failed or no test ran.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,26 +26,31 @@ dotnet publish src/CiliumAgentSim/CiliumAgentSim.csproj -c Release -r linux-x64 
 export CILIUM_DOCKER_BIN="$here/artifacts/publish/cilium-docker/cilium-docker"
 export CILIUM_AGENT_SIM_BIN="$here/artifacts/publish/cilium-agent-sim/cilium-agent-sim"
 
+# run_suite PROJECT [RUN-NAME [dotnet test options...]]: one log per run, summed at the end.
 run_suite() {
-  local project=$1
-  local log="$results/$(basename "$project").log"
-  echo "==> $project"
-  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log"
+  local project=$1 name=${2:-}
+  shift $(( $# < 2 ? $# : 2 ))
+  local log="$results/$(basename "$project")${name:+.$name}.log"
+  echo "==> $project${name:+ ($name)}"
+  dotnet test "$project" -c Release --no-build --nologo "$@" 2>&1 | tee "$log"
   echo "exit=${PIPESTATUS[0]}" >> "$log"
 }
 
-# The contract suite holds the simulator (1.10 and 1.14 modes) to the real Cilium agent. The agent changes host
-# networking and takes the socket the end-to-end simulator uses, so it runs last, started and stopped here.
+# The real Cilium agent runs last, started and stopped here: it changes host networking and takes the socket the
+# end-to-end simulator uses. Against it run the contract suite (which also holds the simulator, 1.10 and 1.14 modes,
+# to it) and the end-to-end suite's RealAgent category with its final leftover checks.
 real_cilium=${REAL_CILIUM_HOME:-$here/../shared/real-cilium}
-run_contract_suite() {
+run_real_agent_suites() {
   local started=0
   echo "==> real Cilium agent ($real_cilium)"
   if [ -x "$real_cilium/start.sh" ] && "$real_cilium/start.sh"; then
     started=1
   else
-    echo "the real agent did not start: its contract fixtures are skipped with the reason"
+    echo "the real agent did not start: its contract fixtures are skipped with the reason, and the end-to-end run fails"
   fi
   run_suite tests/AgentContract.Tests
+  E2E_AGENT=real run_suite tests/EndToEnd.Tests real-agent \
+    --filter "TestCategory=RealAgent|FullyQualifiedName~EndToEnd.Tests.Verification"
   [ "$started" = 1 ] && "$real_cilium/stop.sh"
 }
 
@@ -53,7 +58,7 @@ if [ "$build_failed" = 0 ]; then
   for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests bench/CiliumDocker.Bench.Tests tests/EndToEnd.Tests; do
     run_suite "$project"
   done
-  run_contract_suite
+  run_real_agent_suites
 fi
 
 # Sum VSTest's per-assembly summaries; a suite that crashed or printed none counts as one failure.

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace EndToEnd.Tests.Infrastructure;
@@ -7,7 +6,7 @@ namespace EndToEnd.Tests.Infrastructure;
 /// The Cilium agent simulator in datapath mode on the agent's real socket path, where the managed plugin's
 /// bind mount of <c>/var/run/cilium</c> finds it.
 /// </summary>
-internal sealed class AgentSimulator : IDisposable
+internal sealed class AgentSimulator : IAgentUnderTest
 {
     public const string SocketPath = "/var/run/cilium/cilium.sock";
     public const string ControlSocketPath = "/var/run/cilium/cilium-sim-control.sock";
@@ -22,8 +21,8 @@ internal sealed class AgentSimulator : IDisposable
     private AgentSimulator(BackgroundProcess process)
     {
         _process = process;
-        _control = UnixHttpClient(ControlSocketPath);
-        _agent = UnixHttpClient(SocketPath);
+        _control = UnixSocketHttp.Client(ControlSocketPath);
+        _agent = UnixSocketHttp.Client(SocketPath);
     }
 
     public string Log => _process.ReadLog();
@@ -35,7 +34,7 @@ internal sealed class AgentSimulator : IDisposable
             ["--socket", SocketPath, "--control-socket", ControlSocketPath, "--ipv4-range", IPv4Range, "--ipv6-range", IPv6Range, "--datapath"],
             logPath);
         var simulator = new AgentSimulator(process);
-        if (!Wait.Until(() => simulator.TryGet("/v1/healthz", out _), TimeSpan.FromSeconds(30)))
+        if (!Wait.Until(() => simulator._agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
         {
             var log = process.ReadLog();
             simulator.Dispose();
@@ -45,11 +44,15 @@ internal sealed class AgentSimulator : IDisposable
         return simulator;
     }
 
-    /// <summary>The agent's endpoints as <c>GET /v1/endpoint</c> returns them.</summary>
-    public JsonElement Endpoints() => GetJson(_agent, "/v1/endpoint");
+    public JsonElement Endpoints() => _agent.GetJson("/v1/endpoint");
 
-    /// <summary>The simulator's own view of allocations and endpoints (control socket).</summary>
-    public JsonElement State() => GetJson(_control, "/state");
+    /// <summary>From the simulator's own view (control socket), which also says which allocations carry a timer.</summary>
+    public IReadOnlyList<AgentAllocation> Allocations() =>
+        [.. _control.GetJson("/state").GetProperty("addresses").EnumerateArray()
+            .Where(static allocation => allocation.GetProperty("owner").GetString() != "router")
+            .Select(static allocation => new AgentAllocation(
+                allocation.GetProperty("ip").GetString()!,
+                Timed: allocation.TryGetProperty("expiresAt", out var expiresAt) && expiresAt.ValueKind != JsonValueKind.Null))];
 
     public void Control(string path, string json)
     {
@@ -57,50 +60,6 @@ internal sealed class AgentSimulator : IDisposable
         using var response = _control.PostAsync(new Uri("http://localhost" + path), content).GetAwaiter().GetResult();
         response.EnsureSuccessStatusCode();
     }
-
-    private bool TryGet(string path, out string body)
-    {
-        try
-        {
-            using var response = _agent.GetAsync(new Uri("http://localhost" + path)).GetAwaiter().GetResult();
-            body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            body = string.Empty;
-            return false;
-        }
-    }
-
-    private static JsonElement GetJson(HttpClient client, string path)
-    {
-        var body = client.GetStringAsync(new Uri("http://localhost" + path)).GetAwaiter().GetResult();
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.Clone();
-    }
-
-    private static HttpClient UnixHttpClient(string socketPath) => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectCallback = async (_, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
 
     public void Dispose()
     {

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace EndToEnd.Tests.Infrastructure;
 
-/// <summary>Reads what the agent simulator holds: the leak checks compare it with what Docker holds.</summary>
+/// <summary>Reads what the agent holds: the leak checks compare it with what Docker holds.</summary>
 internal static class AgentState
 {
     /// <summary>Every address the agent's IPAM has handed out and not had released.</summary>
@@ -13,22 +13,10 @@ internal static class AgentState
     /// timer. An allocation whose answer was lost (the agent restarted mid-request) is such a timed one; the agent
     /// frees it when the timer runs out, which is why the plugin allocates with expiration. The leak checks use this.
     /// </summary>
-    public static IReadOnlySet<string> AddressesKeptForever() =>
-        Addresses(static allocation => !allocation.TryGetProperty("expiresAt", out var expiresAt) || expiresAt.ValueKind == JsonValueKind.Null);
+    public static IReadOnlySet<string> AddressesKeptForever() => Addresses(static allocation => !allocation.Timed);
 
-    private static HashSet<string> Addresses(Func<JsonElement, bool> include)
-    {
-        var addresses = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var allocation in E2EEnvironment.Agent.State().GetProperty("addresses").EnumerateArray())
-        {
-            if (include(allocation))
-            {
-                addresses.Add(allocation.GetProperty("ip").GetString()!);
-            }
-        }
-
-        return addresses;
-    }
+    private static HashSet<string> Addresses(Func<AgentAllocation, bool> include) =>
+        [.. E2EEnvironment.Agent.Allocations().Where(include).Select(static allocation => allocation.Ip)];
 
     /// <summary>The addresses of the agent's endpoints (<c>status.networking.addressing</c>), bare IPs.</summary>
     public static IReadOnlySet<string> EndpointAddresses()
@@ -57,23 +45,46 @@ internal static class AgentState
         return addresses;
     }
 
-    public static int EndpointCount() => E2EEnvironment.Agent.Endpoints().GetArrayLength();
+    /// <summary>Endpoints a plugin registered: the real agent also has its own (the host endpoint), without a Docker id.</summary>
+    public static int EndpointCount() =>
+        E2EEnvironment.Agent.Endpoints().EnumerateArray().Count(static endpoint => DockerEndpointId(endpoint) is not null);
 
     /// <summary>Labels of the agent endpoint whose docker-endpoint-id is <paramref name="dockerEndpointId"/>.</summary>
     public static IReadOnlyList<string> Labels(string dockerEndpointId)
     {
         foreach (var endpoint in E2EEnvironment.Agent.Endpoints().EnumerateArray())
         {
-            var status = endpoint.GetProperty("status");
-            if (status.TryGetProperty("external-identifiers", out var ids) && ids.TryGetProperty("docker-endpoint-id", out var id)
-                && id.GetString() == dockerEndpointId)
+            if (DockerEndpointId(endpoint) == dockerEndpointId)
             {
-                return LabelStrings(status);
+                return LabelStrings(endpoint.GetProperty("status"));
             }
         }
 
         return [];
     }
+
+    /// <summary>The labels of the security identity the agent gave that endpoint (empty until it has one).</summary>
+    public static IReadOnlyList<string> IdentityLabels(string dockerEndpointId)
+    {
+        foreach (var endpoint in E2EEnvironment.Agent.Endpoints().EnumerateArray())
+        {
+            if (DockerEndpointId(endpoint) == dockerEndpointId && endpoint.GetProperty("status").TryGetProperty("identity", out var identity)
+                && identity.TryGetProperty("labels", out var labels) && labels.ValueKind == JsonValueKind.Array)
+            {
+                return [.. labels.EnumerateArray().Select(static label => label.GetString()!)];
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>Whether the agent has an endpoint for that Docker endpoint.</summary>
+    public static bool HasEndpoint(string dockerEndpointId) =>
+        E2EEnvironment.Agent.Endpoints().EnumerateArray().Any(endpoint => DockerEndpointId(endpoint) == dockerEndpointId);
+
+    private static string? DockerEndpointId(JsonElement endpoint) =>
+        endpoint.TryGetProperty("status", out var status) && status.TryGetProperty("external-identifiers", out var ids)
+        && ids.TryGetProperty("docker-endpoint-id", out var id) && id.GetString() is { Length: > 0 } text ? text : null;
 
     private static List<string> LabelStrings(JsonElement status)
     {

@@ -19,4 +19,17 @@ internal static class ManagedPlugin
         using var document = System.Text.Json.JsonDocument.Parse(state);
         return document.RootElement.GetProperty("pid").GetInt32();
     }
+
+    /// <summary>The plugin's PID, or null while Docker has no running process for it.</summary>
+    public static int? TryPid(string name)
+    {
+        try
+        {
+            return Pid(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,7 +1,7 @@
 namespace EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// A fixture with a managed plugin of its own, enabled for all its tests, and a <see cref="Cleanup"/> per test
+/// A fixture with a plugin of its own (managed unless it says otherwise), enabled for all its tests, and a <see cref="Cleanup"/> per test
 /// that removes what the test created whether it passed or not.
 /// </summary>
 public abstract class PluginFixture
@@ -9,16 +9,24 @@ public abstract class PluginFixture
     private readonly Cleanup _fixtureCleanup = new();
 
     protected PluginFixture(string plugin)
+        : this(PluginForm.Managed(plugin))
     {
-        Plugin = plugin;
     }
 
-    protected string Plugin { get; }
+    protected PluginFixture(PluginForm form)
+    {
+        Form = form;
+    }
+
+    protected PluginForm Form { get; }
+
+    /// <summary>The driver name networks are created with.</summary>
+    protected string Plugin => Form.Driver;
 
     internal Cleanup Cleanup { get; private set; } = new();
 
     [OneTimeSetUp]
-    public void EnablePlugin() => ManagedPlugin.CreateEnabled(_fixtureCleanup, Plugin);
+    public void EnablePlugin() => Form.Start(_fixtureCleanup);
 
     [OneTimeTearDown]
     public void RemovePlugin() => _fixtureCleanup.Run();

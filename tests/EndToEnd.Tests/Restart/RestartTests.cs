@@ -33,22 +33,10 @@ public sealed class RestartTests() : PluginFixture("cilium-e2e/restart:test")
 
         Shell.MustRun("kill", "-KILL", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.That(Wait.Until(() => Pid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
+        Assert.That(Wait.Until(() => ManagedPlugin.TryPid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
         var app = Cleanup.Container(Names.Unique("after"));
         var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "sleep", "600");
         Assert.That(run.Succeeded, Is.True, run.ToString());
         Assert.That(Docker.ContainerIp(app, network), Does.StartWith("10.11."));
-    }
-
-    private static int? Pid(string plugin)
-    {
-        try
-        {
-            return ManagedPlugin.Pid(plugin);
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 }

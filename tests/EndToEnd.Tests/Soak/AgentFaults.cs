@@ -64,8 +64,8 @@ internal sealed class AgentFaults
         {
             try
             {
-                E2EEnvironment.Agent.Control("/faults/clear", "{}");
-                E2EEnvironment.Agent.Endpoints();
+                E2EEnvironment.Simulator.Control("/faults/clear", "{}");
+                E2EEnvironment.Simulator.Endpoints();
                 return true;
             }
             catch (HttpRequestException)
@@ -79,7 +79,7 @@ internal sealed class AgentFaults
         var at = (DateTime.UtcNow - started).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s: ";
         try
         {
-            E2EEnvironment.Agent.Control(path, json);
+            E2EEnvironment.Simulator.Control(path, json);
             _injected.Add(at + path + " " + json);
         }
         catch (HttpRequestException e)

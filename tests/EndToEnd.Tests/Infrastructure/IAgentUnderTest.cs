@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace EndToEnd.Tests.Infrastructure;
+
+/// <summary>The agent the suite's plugins talk to: the simulator, or the real Cilium agent (<c>E2E_AGENT=real</c>).</summary>
+internal interface IAgentUnderTest : IDisposable
+{
+    /// <summary>The agent's endpoints as <c>GET /v1/endpoint</c> returns them.</summary>
+    JsonElement Endpoints();
+
+    /// <summary>Every address the agent's IPAM holds for others than itself (its router address is left out).</summary>
+    IReadOnlyList<AgentAllocation> Allocations();
+}
+
+/// <summary>One address held by the agent's IPAM; <paramref name="Timed"/> when an expiration timer will free it.</summary>
+internal sealed record AgentAllocation(string Ip, bool Timed);
