@@ -49,7 +49,7 @@ run_real_agent_suites() {
     echo "the real agent did not start: its contract fixtures are skipped with the reason, and the end-to-end run fails"
   fi
   run_suite tests/AgentContract.Tests
-  E2E_AGENT=real run_suite tests/EndToEnd.Tests real-agent \
+  REAL_CILIUM_HOME=$real_cilium E2E_AGENT=real run_suite tests/EndToEnd.Tests real-agent \
     --filter "TestCategory=RealAgent|FullyQualifiedName~EndToEnd.Tests.Verification"
   [ "$started" = 1 ] && "$real_cilium/stop.sh"
 }

@@ -19,8 +19,8 @@ switch (parsed.Action)
         Console.Out.WriteLine($"cilium-docker {PluginVersion.Current}");
         return 0;
     case CommandLineAction.Error:
-        Console.Error.WriteLine($"cilium-docker: {parsed.ErrorMessage}");
-        Console.Error.WriteLine(CommandLine.Usage);
+        // One line that names the value; the usage would bury it in a plugin log.
+        Console.Error.WriteLine($"cilium-docker: {parsed.ErrorMessage} (cilium-docker --help lists the flags and variables)");
         return 2;
 }
 

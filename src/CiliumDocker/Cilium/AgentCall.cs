@@ -48,6 +48,13 @@ internal sealed class AgentCall
     /// </summary>
     public bool EarlierAttemptMayHaveTakenEffect { get; set; }
 
+    /// <summary>Time this call may take with its retries: the client's budget, or less when the Docker call it
+    /// serves has less left (<see cref="CallDeadline"/>).</summary>
+    public TimeSpan Budget { get; set; }
+
+    /// <summary>Whether <see cref="Budget"/> was cut short by the Docker call's deadline.</summary>
+    public bool BudgetSetByDeadline { get; set; }
+
     /// <summary>Set when the total budget, not a single attempt, ran out.</summary>
     public bool BudgetExhausted { get; set; }
 

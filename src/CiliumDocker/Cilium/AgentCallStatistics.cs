@@ -8,6 +8,9 @@ internal sealed class AgentCallStatistics
     private long _failures;
     private long _unreachable;
 
+    // UtcTicks of the first attempt in a row that could not connect; 0 while the agent answers.
+    private long _unreachableSinceTicks;
+
     public long Calls => Interlocked.Read(ref _calls);
 
     public long Retries => Interlocked.Read(ref _retries);
@@ -17,6 +20,19 @@ internal sealed class AgentCallStatistics
 
     /// <summary>Failures where the agent socket could not be reached at all.</summary>
     public long Unreachable => Interlocked.Read(ref _unreachable);
+
+    /// <summary>Since when no attempt could connect to the agent, or null while it answers.</summary>
+    public DateTimeOffset? UnreachableSince =>
+        Interlocked.Read(ref _unreachableSinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>An attempt reached the agent (any answer, or a connection that was accepted): the outage is over.</summary>
+    public void RecordDelivered() => Interlocked.Exchange(ref _unreachableSinceTicks, 0);
+
+    /// <summary>An attempt could not connect; the first of a row starts the outage.</summary>
+    public void RecordNotDelivered(DateTimeOffset now) => Interlocked.CompareExchange(ref _unreachableSinceTicks, now.UtcTicks, 0);
+
+    /// <summary>How long the agent has been unreachable, or null while it answers.</summary>
+    public TimeSpan? OutageLength(DateTimeOffset now) => UnreachableSince is { } since ? now - since : null;
 
     public void RecordCall() => Interlocked.Increment(ref _calls);
 

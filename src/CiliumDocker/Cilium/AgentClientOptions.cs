@@ -8,7 +8,7 @@ internal sealed class AgentClientOptions
     /// <summary>Environment variable the original consulted for the socket path when <c>--cilium-api</c> is empty.</summary>
     public const string SocketPathEnvironmentVariable = "CILIUM_SOCK";
 
-    // The longest path a sockaddr_un holds (108 bytes with the terminating NUL).
+    // The longest path a sockaddr_un holds (108 bytes with the terminating NUL), counted in UTF-8 bytes.
     private const int MaxUnixSocketPathLength = 107;
 
     /// <summary>Defaults to <see cref="DefaultSocketPath"/>.</summary>
@@ -28,6 +28,12 @@ internal sealed class AgentClientOptions
 
     /// <summary>Retries after the first attempt, within <see cref="TotalBudget"/>. Defaults to 5.</summary>
     public int MaxRetryAttempts { get; init; } = 5;
+
+    /// <summary>
+    /// Cap on retries of what the agent never processed (no connection, 429, 503). Null, the default, retries them
+    /// until the budget runs out; a number exists for tests that count attempts.
+    /// </summary>
+    public int? MaxUnprocessedRetryAttempts { get; init; }
 
     /// <summary>First backoff delay, doubled per retry, with jitter. Defaults to 100 ms; zero retries at once.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -62,9 +68,14 @@ internal sealed class AgentClientOptions
                 throw Invalid(uri, "the socket path is empty");
             }
 
-            if (rest.Length > MaxUnixSocketPathLength)
+            if (!rest.StartsWith('/'))
             {
-                throw Invalid(uri, $"the socket path is longer than {MaxUnixSocketPathLength} characters");
+                throw Invalid(uri, "the socket path must be absolute, e.g. unix:///var/run/cilium/cilium.sock");
+            }
+
+            if (System.Text.Encoding.UTF8.GetByteCount(rest) > MaxUnixSocketPathLength)
+            {
+                throw Invalid(uri, $"the socket path is longer than the {MaxUnixSocketPathLength} bytes a Unix socket address can hold");
             }
 
             if (rest.Contains('\0', StringComparison.Ordinal))

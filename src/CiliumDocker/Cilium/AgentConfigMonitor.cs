@@ -16,12 +16,16 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often a Docker call waiting for the first configuration asks the monitor to try again now.</summary>
+    public static readonly TimeSpan FirstConfigurationPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly ICiliumAgent _agent;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AgentConfigMonitor> _logger;
     private volatile AgentConfigSnapshot? _current;
     private volatile string? _lastError;
     private TaskCompletionSource _refreshRequested = NewSignal();
+    private readonly TaskCompletionSource _firstConfiguration = NewSignal();
 
     public AgentConfigMonitor(ICiliumAgent agent, TimeProvider timeProvider, ILogger<AgentConfigMonitor> logger)
     {
@@ -37,9 +41,25 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
 
     public string? LastError => _lastError;
 
-    public DaemonConfigurationStatus GetRequired() =>
-        _current?.Status ?? throw new CiliumAgentException(
-            $"no configuration received yet from the Cilium agent at {_agent.Endpoint}: {_lastError ?? "the first request is still in progress"}");
+    public async ValueTask<DaemonConfigurationStatus> GetRequiredAsync(CancellationToken cancellationToken)
+    {
+        while (_current is null && CallDeadline.Remaining(_timeProvider) is { } left && left > TimeSpan.Zero)
+        {
+            // The monitor may be sitting out a backoff of up to 5 s: a waiting Docker call wants the next try now.
+            Volatile.Read(ref _refreshRequested).TrySetResult();
+            try
+            {
+                await _firstConfiguration.Task.WaitAsync(left < FirstConfigurationPoll ? left : FirstConfigurationPoll, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        return _current?.Status ?? throw new CiliumAgentException(
+            $"no configuration received yet from the Cilium agent at {_agent.Endpoint}: {_lastError ?? "the first request is still in progress"}",
+            AgentFailure.Unreachable);
+    }
 
     public void ObserveHostAddressing(NodeAddressing hostAddressing)
     {
@@ -147,6 +167,7 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
 
         var previous = _current;
         _current = new AgentConfigSnapshot(status, _timeProvider.GetUtcNow());
+        _firstConfiguration.TrySetResult();
         var hadError = _lastError is not null;
         _lastError = null;
 

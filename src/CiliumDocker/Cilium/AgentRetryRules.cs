@@ -44,13 +44,37 @@ internal static class AgentRetryRules
         _ => AgentFailureKind.Final,
     };
 
-    public static bool ShouldRetry(AgentCallSafety safety, AgentFailureKind failure) => failure switch
+    /// <summary>
+    /// Whether to repeat after the failed attempt <paramref name="attemptNumber"/> (0 = the first). What the agent never
+    /// processed is repeated until the budget ends (bounded by <see cref="MaxAttemptsWithinBudget"/>), unless the agent
+    /// has been unreachable for longer than a budget already; what it may have processed, at most
+    /// <paramref name="maxRetriesOfProcessed"/> times and only where the call's safety allows.
+    /// </summary>
+    public static bool ShouldRetry(AgentCallSafety safety, AgentFailureKind failure, int attemptNumber, int maxRetriesOfProcessed, bool outageOutlastsBudget) => failure switch
     {
-        AgentFailureKind.NotDelivered or AgentFailureKind.NotProcessed => true,
-        AgentFailureKind.Ambiguous => safety is AgentCallSafety.Repeatable or AgentCallSafety.RepeatableExceptServerErrors,
-        AgentFailureKind.ServerError => safety is AgentCallSafety.Repeatable,
+        AgentFailureKind.NotDelivered => !outageOutlastsBudget,
+        AgentFailureKind.NotProcessed => true,
+        AgentFailureKind.Ambiguous => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable or AgentCallSafety.RepeatableExceptServerErrors,
+        AgentFailureKind.ServerError => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable,
         _ => false,
     };
+
+    /// <summary>
+    /// The retry strategy's own cap. The budget is what ends a retry loop; the cap only keeps it finite when delays
+    /// are zero or time does not move (a fake clock): enough attempts to fill the budget at the longest delay.
+    /// </summary>
+    public static int MaxAttemptsWithinBudget(AgentClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxUnprocessedRetryAttempts is { } fixedCap)
+        {
+            return Math.Max(fixedCap, options.MaxRetryAttempts);
+        }
+
+        var longestDelay = Math.Max(options.MaxRetryDelay.TotalMilliseconds, 100);
+        var fill = (int)Math.Min(Math.Ceiling(options.TotalBudget.TotalMilliseconds / longestDelay), 10_000);
+        return options.MaxRetryAttempts + fill;
+    }
 
     public static SocketError? FindSocketError(Exception exception)
     {

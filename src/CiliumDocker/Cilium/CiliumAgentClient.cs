@@ -12,8 +12,12 @@ namespace CiliumDocker.Cilium;
 
 /// <summary>
 /// The agent's REST API over its Unix socket (or TCP), with one long-lived connection pool. Every call runs through
-/// a resilience pipeline: total budget (outermost), retry by safety (see <see cref="AgentCallSafety"/>), and a
-/// per-attempt timeout. Every failure leaves as a <see cref="CiliumAgentException"/> written for the operator.
+/// a resilience pipeline: total budget (outermost; the client's, or what the Docker call's <see cref="CallDeadline"/>
+/// leaves), retry by safety (see <see cref="AgentCallSafety"/>), and a per-attempt timeout. What never reached the
+/// agent is retried until the budget runs out, so a restarting agent is waited for; once the agent has been
+/// unreachable for longer than a whole budget, calls stop waiting for it and fail at their first attempt, until an
+/// attempt connects again. This is the plugin's only retry layer. Every failure leaves as a
+/// <see cref="CiliumAgentException"/> written for the operator.
 /// </summary>
 internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
 {
@@ -25,6 +29,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
     private readonly AgentClientOptions _options;
     private readonly AgentCallStatistics _statistics;
     private readonly ILogger<CiliumAgentClient> _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
     private readonly ResiliencePipeline<AgentReply> _pipeline;
@@ -45,6 +50,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         _options = options;
         _statistics = statistics;
         _logger = logger;
+        _timeProvider = timeProvider;
         Endpoint = options.Endpoint.ToString();
 
         // The Host header is "localhost" for a socket, as in the Go client; for TCP it is the agent's address.
@@ -244,7 +250,8 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         var builder = new ResiliencePipelineBuilder<AgentReply> { TimeProvider = timeProvider };
         builder.AddTimeout(new TimeoutStrategyOptions
         {
-            Timeout = options.TotalBudget,
+            TimeoutGenerator = static args => ValueTask.FromResult(
+                args.Context.Properties.TryGetValue(CallKey, out var call) ? call.Budget : Timeout.InfiniteTimeSpan),
             OnTimeout = static args =>
             {
                 if (args.Context.Properties.TryGetValue(CallKey, out var call))
@@ -260,14 +267,14 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         {
             builder.AddRetry(new RetryStrategyOptions<AgentReply>
             {
-                MaxRetryAttempts = options.MaxRetryAttempts,
+                MaxRetryAttempts = AgentRetryRules.MaxAttemptsWithinBudget(options),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 MaxDelay = options.MaxRetryDelay,
-                ShouldHandle = static args => ValueTask.FromResult(
+                ShouldHandle = args => ValueTask.FromResult(
                     args.Context.Properties.TryGetValue(CallKey, out var call)
-                    && AgentRetryRules.ShouldRetry(call.Safety, AgentRetryRules.Classify(args.Outcome))),
+                    && AgentRetryRules.ShouldRetry(call.Safety, AgentRetryRules.Classify(args.Outcome), args.AttemptNumber, options.MaxRetryAttempts, OutageOutlastsBudget())),
                 OnRetry = OnRetry,
             });
         }
@@ -310,6 +317,16 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
     private async Task<AgentReply> SendAsync(AgentCall call, CancellationToken cancellationToken)
     {
         _statistics.RecordCall();
+        call.Budget = CallDeadline.Bound(_options.TotalBudget, _timeProvider);
+        call.BudgetSetByDeadline = call.Budget < _options.TotalBudget;
+        if (call.Budget < MinimumBudget)
+        {
+            throw Fail(
+                $"{call.Description} was not sent to the Cilium agent at {Endpoint}: the Docker call it serves has used up its {AgentErrorText.FormatDuration(_options.TotalBudget)} (RETRY_BUDGET) on earlier agent calls",
+                AgentFailure.OutOfTime,
+                statusCode: null);
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(CallKey, call);
         try
@@ -344,10 +361,28 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         using var request = call.CreateRequest(_baseAddress);
 
         // The default completion option buffers the whole body inside SendAsync, under the attempt's token.
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return new AgentReply(response.StatusCode, body);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            _statistics.RecordNotDelivered(_timeProvider.GetUtcNow());
+            throw;
+        }
+
+        using (response)
+        {
+            _statistics.RecordDelivered();
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return new AgentReply(response.StatusCode, body);
+        }
     }
+
+    /// <summary>The agent has been unreachable for longer than a whole budget: waiting for it again would only make
+    /// every Docker call take its full deadline to fail. One attempt per call still goes out, so recovery is immediate.</summary>
+    private bool OutageOutlastsBudget() => _statistics.OutageLength(_timeProvider.GetUtcNow()) > _options.TotalBudget;
 
     private void EnsureSuccess(AgentCall call, AgentReply reply)
     {
@@ -375,6 +410,9 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         }
     }
 
+    // Below this, a budget cannot hold even one exchange over a local socket; Polly also treats a zero timeout as none.
+    private static readonly TimeSpan MinimumBudget = TimeSpan.FromMilliseconds(50);
+
     private CiliumAgentException StatusFailure(AgentCall call, AgentReply reply, string? note = null)
     {
         var message = $"{call.Description} failed: Cilium agent at {Endpoint} answered "
@@ -390,11 +428,11 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
             message += "; " + note;
         }
 
-        return Fail(message, (int)reply.Status, unreachable: false);
+        return Fail(message, AgentFailureFacts.FromStatus((int)reply.Status), (int)reply.Status);
     }
 
     private CiliumAgentException BadAnswer(AgentCall call, AgentReply reply, string what) =>
-        Fail($"{call.Description} failed: Cilium agent at {Endpoint} answered {AgentErrorText.StatusText(reply.Status)} {what}; is the agent a compatible Cilium version?", (int)reply.Status, unreachable: false);
+        Fail($"{call.Description} failed: Cilium agent at {Endpoint} answered {AgentErrorText.StatusText(reply.Status)} {what}; is the agent a compatible Cilium version?", AgentFailure.BadAnswer, (int)reply.Status);
 
     private CiliumAgentException BudgetFailure(AgentCall call, TimeoutRejectedException exception)
     {
@@ -405,10 +443,16 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         var consequence = call.Safety == AgentCallSafety.OnlyUnprocessed && !call.LastFailureUnreachable
             ? "; the agent may still carry it out, so it was not repeated"
             : string.Empty;
+        var within = call.BudgetSetByDeadline
+            ? $"the {AgentErrorText.FormatDuration(call.Budget)} this Docker call had left"
+            : AgentErrorText.FormatDuration(call.Budget);
+        var failure = call.LastFailureUnreachable ? AgentFailure.Unreachable
+            : call.LastStatus is { } lastStatus ? AgentFailureFacts.FromStatus((int)lastStatus)
+            : AgentFailure.NoAnswer;
         return Fail(
-            $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {AgentErrorText.FormatDuration(_options.TotalBudget)} ({call.Attempts} attempts; last: {last}){consequence}: {hint}",
+            $"{call.Description} failed: Cilium agent at {Endpoint} gave no usable answer within {within} ({call.Attempts} attempts; last: {last}){consequence}: {hint}",
+            failure,
             call.LastStatus is { } status ? (int)status : null,
-            call.LastFailureUnreachable,
             exception);
     }
 
@@ -419,8 +463,8 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
             : string.Empty;
         return Fail(
             $"{call.Description} failed: Cilium agent at {Endpoint} did not answer within {AgentErrorText.FormatDuration(_options.AttemptTimeout)}{AttemptsSuffix(call)}{consequence}: is cilium-agent overloaded or stuck? See its log",
-            null,
-            unreachable: false,
+            AgentFailure.NoAnswer,
+            statusCode: null,
             exception);
     }
 
@@ -431,17 +475,20 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         {
             var hint = AgentErrorText.UnreachableHint(_options.Endpoint, AgentRetryRules.FindSocketError(exception));
             var attempts = call.Attempts > 1 ? $", {call.Attempts} attempts" : string.Empty;
-            return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}): {hint}", null, unreachable: true, exception);
+            var outage = _statistics.OutageLength(_timeProvider.GetUtcNow()) is { } length && length > _options.TotalBudget
+                ? $"; unreachable for {AgentErrorText.FormatDuration(length)}, so calls no longer wait for it"
+                : string.Empty;
+            return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}{outage}): {hint}", AgentFailure.Unreachable, statusCode: null, exception);
         }
 
-        return Fail($"{call.Description} failed: Cilium agent at {Endpoint}: {description}{AttemptsSuffix(call)}; see the cilium-agent log", null, unreachable: false, exception);
+        return Fail($"{call.Description} failed: Cilium agent at {Endpoint}: {description}{AttemptsSuffix(call)}; see the cilium-agent log", AgentFailure.NoAnswer, statusCode: null, exception);
     }
 
-    private CiliumAgentException Fail(string message, int? statusCode, bool unreachable, Exception? innerException = null)
+    private CiliumAgentException Fail(string message, AgentFailure failure, int? statusCode, Exception? innerException = null)
     {
-        _statistics.RecordFailure(unreachable);
+        _statistics.RecordFailure(failure == AgentFailure.Unreachable);
         Log.CallFailed(_logger, message);
-        return new CiliumAgentException(message, statusCode, innerException);
+        return new CiliumAgentException(message, failure, statusCode, innerException);
     }
 
     private static string AttemptsSuffix(AgentCall call) =>

@@ -1,8 +1,8 @@
 namespace CiliumDocker.Cilium;
 
 /// <summary>
-/// The agent's <c>/v1/config</c> as last fetched. A background monitor keeps it fresh; handlers read it and never
-/// wait for the agent to come up.
+/// The agent's <c>/v1/config</c> as last fetched. A background monitor keeps it fresh; a Docker call that comes
+/// before the first fetch succeeded waits for it within the call's deadline.
 /// </summary>
 internal interface IAgentConfig
 {
@@ -13,8 +13,12 @@ internal interface IAgentConfig
     /// <summary>Why the latest fetch failed or was rejected; null once a fetch succeeded.</summary>
     string? LastError { get; }
 
-    /// <summary>The current configuration, or a <see cref="CiliumAgentException"/> that names the agent socket.</summary>
-    DaemonConfigurationStatus GetRequired();
+    /// <summary>
+    /// The current configuration. Before the first one arrived, a Docker call waits for it until its
+    /// <see cref="CallDeadline"/>; then, and outside a Docker call at once, a <see cref="CiliumAgentException"/> that
+    /// names the agent socket and why no configuration came.
+    /// </summary>
+    ValueTask<DaemonConfigurationStatus> GetRequiredAsync(CancellationToken cancellationToken);
 
     /// <summary>IPAM answers carry the node's addressing: a changed router IP means the agent restarted.</summary>
     void ObserveHostAddressing(NodeAddressing hostAddressing);

@@ -9,10 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace CiliumDocker.Docker;
 
 /// <summary>
-/// The one place where a plugin call is timed, counted, and where any failure becomes Docker's error shape:
-/// HTTP 500 with <c>{"Err","Error"}</c>, a message for a person, never a stack trace.
+/// The one place where a plugin call is timed, counted, given its deadline (<see cref="CallDeadline"/>: every agent
+/// call made for it takes only what is left of <c>callDeadline</c>), and where any failure becomes Docker's error
+/// shape: HTTP 500 with <c>{"Err","Error"}</c>, a message for a person, never a stack trace.
 /// </summary>
-internal sealed partial class PluginCallDispatcher(PluginMetrics metrics, TimeProvider timeProvider, ILogger<PluginCallDispatcher> logger)
+internal sealed partial class PluginCallDispatcher(TimeSpan callDeadline, PluginMetrics metrics, TimeProvider timeProvider, ILogger<PluginCallDispatcher> logger)
 {
     /// <summary>Docker ignores the response type; this is the plugin protocol's own media type.</summary>
     public const string ContentType = "application/vnd.docker.plugins.v1+json";
@@ -37,6 +38,7 @@ internal sealed partial class PluginCallDispatcher(PluginMetrics metrics, TimePr
             }
 
             LogCall(logger, call);
+            using var deadline = CallDeadline.Start(timeProvider, callDeadline);
             await respond(context, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CiliumDocker.Cilium;
+using CiliumDocker.Labels;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Hosting;
@@ -34,7 +35,7 @@ internal static class CommandLine
         Environment:
           LOG_LEVEL              debug | info | warn | error (default info)
           CILIUM_SOCK            agent socket path, used when --cilium-api is not given
-          RETRY_BUDGET           seconds one agent call may take with its retries
+          RETRY_BUDGET           seconds one Docker call may wait for the agent, retries included
           ADDRESS_CLAIM_TIMEOUT  seconds an address reserved by IP waits for its container (default 600)
         """;
 
@@ -113,7 +114,11 @@ internal static class CommandLine
             }
         }
 
+        // Each value is checked here, once, with the parser its component uses: a bad one is named now, never later
+        // as a stack trace.
+        var ciliumApiSource = ciliumApi is null && NonEmpty(environment("CILIUM_SOCK")) is not null ? "CILIUM_SOCK" : "--cilium-api";
         ciliumApi ??= environment("CILIUM_SOCK") is { Length: > 0 } sock ? UnixScheme + sock : PluginOptions.DefaultCiliumApi;
+        var dockerHostSource = dockerHostPath is null && NonEmpty(environment("DOCKER_HOST_PATH")) is not null ? "DOCKER_HOST_PATH" : "--docker-host-path";
         dockerHostPath ??= NonEmpty(environment("DOCKER_HOST_PATH")) ?? PluginOptions.DefaultDockerHostPath;
         try
         {
@@ -121,12 +126,16 @@ internal static class CommandLine
         }
         catch (FormatException ex)
         {
-            return CommandLineResult.Error($"--cilium-api: {ex.Message}");
+            return CommandLineResult.Error($"{ciliumApiSource}: {ex.Message}");
         }
 
-        if (!IsSupportedUri(dockerHostPath))
+        try
         {
-            return CommandLineResult.Error($"--docker-host-path: invalid host format '{dockerHostPath}': use unix:///path or tcp://host:port");
+            _ = DockerHost.Parse(dockerHostPath);
+        }
+        catch (FormatException ex)
+        {
+            return CommandLineResult.Error($"{dockerHostSource}: {ex.Message}");
         }
 
         var logLevel = LogLevel.Information;
@@ -139,8 +148,8 @@ internal static class CommandLine
             return CommandLineResult.Error($"LOG_LEVEL={levelText} is not one of debug, info, warn, error");
         }
 
-        if (!TryParseSeconds(environment, "RETRY_BUDGET", out var retryBudget, out var error)
-            || !TryParseSeconds(environment, "ADDRESS_CLAIM_TIMEOUT", out var claimTimeout, out error))
+        if (!TryParseSeconds(environment, "RETRY_BUDGET", MaxRetryBudgetSeconds, out var retryBudget, out var error)
+            || !TryParseSeconds(environment, "ADDRESS_CLAIM_TIMEOUT", MaxClaimTimeoutSeconds, out var claimTimeout, out error))
         {
             return CommandLineResult.Error(error!);
         }
@@ -189,13 +198,13 @@ internal static class CommandLine
         return equals < 0 ? (arg, null) : (arg[..equals], arg[(equals + 1)..]);
     }
 
-    private static bool IsSupportedUri(string uri)
-        => (uri.StartsWith(UnixScheme, StringComparison.Ordinal) && uri.Length > UnixScheme.Length && uri[UnixScheme.Length] == '/')
-            || (uri.StartsWith(TcpScheme, StringComparison.Ordinal) && uri.Length > TcpScheme.Length);
-
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static bool TryParseSeconds(Func<string, string?> environment, string variable, out TimeSpan? value, out string? error)
+    // Docker gives a plugin call 30 s: a budget far beyond only delays Docker's own timeout message.
+    private const double MaxRetryBudgetSeconds = 300;
+    private const double MaxClaimTimeoutSeconds = 7 * 24 * 3600;
+
+    private static bool TryParseSeconds(Func<string, string?> environment, string variable, double maxSeconds, out TimeSpan? value, out string? error)
     {
         value = null;
         error = null;
@@ -204,9 +213,9 @@ internal static class CommandLine
             return true;
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds >= 1) || seconds > maxSeconds)
         {
-            error = $"{variable}={text} is not a positive number of seconds";
+            error = $"{variable}={text} is not a number of seconds from 1 to {maxSeconds.ToString(CultureInfo.InvariantCulture)}";
             return false;
         }
 

@@ -70,7 +70,11 @@ internal static class PluginApplication
     private static void AddPluginServices(IServiceCollection services, PluginOptions options)
     {
         services.AddSingleton<PluginMetrics>();
-        services.AddSingleton<PluginCallDispatcher>();
+        services.AddSingleton(provider => new PluginCallDispatcher(
+            options.DockerCallDeadline,
+            provider.GetRequiredService<PluginMetrics>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<PluginCallDispatcher>>()));
 
         services.AddSingleton(provider => new AddressLedger(
             new JsonStateFile<AddressLedgerState>(

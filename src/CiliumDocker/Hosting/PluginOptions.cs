@@ -27,8 +27,14 @@ internal sealed record PluginOptions
     /// <summary>Where the address ledger and the endpoint cleanup queue survive restarts.</summary>
     public string StateDirectory { get; init; } = DefaultStateDir;
 
-    /// <summary>Total time one agent call may take with its retries; null keeps the agent client's default.</summary>
+    /// <summary>
+    /// <c>RETRY_BUDGET</c>: the deadline of one Docker call, shared by every agent call made for it, and the budget of
+    /// one agent call made in the background; null keeps the agent client's default.
+    /// </summary>
     public TimeSpan? AgentRetryBudget { get; init; }
+
+    /// <summary>How long one Docker call may wait for the agent; Docker itself gives a plugin call 30 s.</summary>
+    public TimeSpan DockerCallDeadline => AgentRetryBudget ?? new AgentClientOptions().TotalBudget;
 
     /// <summary>How long an address reserved by IP waits for its endpoint before it is released again.</summary>
     public TimeSpan AddressClaimTimeout { get; init; } = TimeSpan.FromMinutes(10);

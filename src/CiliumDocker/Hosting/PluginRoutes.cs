@@ -40,7 +40,7 @@ internal static class PluginRoutes
         routes.MapCall("NetworkDriver.AllocateNetwork", json.NetworkRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.AllocateNetwork(r)));
         routes.MapCall("NetworkDriver.FreeNetwork", json.NetworkRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.FreeNetwork(r)));
 
-        routes.MapCall("IpamDriver.RequestPool", json.RequestPoolRequest, json.RequestPoolResponse, static (s, r, _) => Task.FromResult(s.GetRequiredService<IpamDriver>().RequestPool(r)));
+        routes.MapCall("IpamDriver.RequestPool", json.RequestPoolRequest, json.RequestPoolResponse, static (s, r, ct) => s.GetRequiredService<IpamDriver>().RequestPoolAsync(r, ct));
         routes.MapCall("IpamDriver.ReleasePool", json.ReleasePoolRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(IpamDriver.ReleasePool(r)));
         routes.MapCall("IpamDriver.RequestAddress", json.RequestAddressRequest, json.RequestAddressResponse, static (s, r, ct) => s.GetRequiredService<IpamDriver>().RequestAddressAsync(r, ct));
         routes.MapCall("IpamDriver.ReleaseAddress", json.ReleaseAddressRequest, json.EmptyResponse, static (s, r, ct) => s.GetRequiredService<IpamDriver>().ReleaseAddressAsync(r, ct));

@@ -33,7 +33,7 @@ internal sealed partial class AddressJanitor(
             {
                 await agent.ReleaseAsync(address.ToString(), pool, cancellationToken);
             }
-            catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
+            catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
             {
                 LogStillOwed(logger, address, ex.Message);
                 if (ex.AgentUnreachable)

@@ -29,11 +29,11 @@ internal sealed partial class IpamDriver(
         GlobalDefaultAddressSpace = IpamNames.GlobalAddressSpace,
     };
 
-    public RequestPoolResponse RequestPool(RequestPoolRequest request)
+    public async Task<RequestPoolResponse> RequestPoolAsync(RequestPoolRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var family = request.V6 ? IpFamily.IPv6 : IpFamily.IPv4;
-        var node = NodeAddresses.Require(agentConfig.GetRequired(), family, agent.Endpoint);
+        var node = NodeAddresses.Require(await agentConfig.GetRequiredAsync(cancellationToken), family, agent.Endpoint);
         var pool = string.IsNullOrEmpty(request.Pool)
             ? DefaultPool(node, request.SubPool)
             : UserPool(node, request.Pool, request.SubPool);
@@ -60,7 +60,7 @@ internal sealed partial class IpamDriver(
     {
         ArgumentNullException.ThrowIfNull(request);
         var pool = PoolId.Parse(request.PoolId);
-        var node = NodeAddresses.Require(agentConfig.GetRequired(), pool.Family, agent.Endpoint);
+        var node = NodeAddresses.Require(await agentConfig.GetRequiredAsync(cancellationToken), pool.Family, agent.Endpoint);
 
         IPAddress? requested = null;
         if (!string.IsNullOrEmpty(request.Address))
@@ -120,7 +120,7 @@ internal sealed partial class IpamDriver(
         {
             await agent.ReleaseAsync(address.ToString(), agentPool, cancellationToken);
         }
-        catch (CiliumAgentException ex) when (IsWorthRetrying(ex))
+        catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
         {
             ledger.DeferRelease(address, agentPool);
             LogReleaseDeferred(logger, address, ex.Message);
@@ -141,13 +141,6 @@ internal sealed partial class IpamDriver(
         metrics.RecordAddressReleased();
         LogReleased(logger, address);
         return EmptyResponse.Instance;
-    }
-
-    /// <summary>Agent answers that may change on a later try; anything else would fail again the same way.</summary>
-    public static bool IsWorthRetrying(CiliumAgentException exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        return exception.AgentUnreachable || exception.StatusCode is >= 500 or 429;
     }
 
     public static bool IsRouter(DaemonConfigurationStatus status, IPAddress address)
@@ -269,7 +262,20 @@ internal sealed partial class IpamDriver(
             }
 
             tried++;
-            if (await TryReserveAsync(candidate, cancellationToken) is not { } refusal)
+            string? refusal;
+            try
+            {
+                refusal = await TryReserveAsync(candidate, cancellationToken);
+            }
+            catch (CiliumAgentException ex) when (ex.Failure == AgentFailure.OutOfTime)
+            {
+                // Probing is bounded by the Docker call's deadline as well as by the probe count.
+                throw new PluginCallException(
+                    $"no free address found in {scope} before this call's deadline (tried {tried - 1}; the agent refused each or answered slowly); use a larger --subnet/--ip-range, or pick one with --ip"
+                    + (lastRefusal is null ? string.Empty : $" (last refusal: {lastRefusal})"));
+            }
+
+            if (refusal is null)
             {
                 return candidate;
             }
@@ -296,7 +302,7 @@ internal sealed partial class IpamDriver(
         {
             await agent.AllocateAsync(address.ToString(), IpamNames.Owner, AgentPaths.DefaultPool, cancellationToken);
         }
-        catch (CiliumAgentException ex) when (ex.StatusCode is not null)
+        catch (CiliumAgentException ex) when (ex.IsVerdict)
         {
             ledger.DropReservation(address);
             return ex.Message;

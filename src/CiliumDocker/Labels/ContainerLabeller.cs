@@ -79,12 +79,15 @@ internal sealed partial class ContainerLabeller
 
         var labelled = 0;
         var failures = new List<string>();
+        var retryLater = false;
         foreach (var (network, endpointId) in endpoints)
         {
             var id = EndpointIds.DockerEndpoint(endpointId);
             try
             {
-                if (await _retry.ExecuteAsync(ct => new ValueTask<bool>(_agent.PatchEndpointAsync(id, request, ct)), cancellationToken))
+                // The agent client already retries within its budget; a PATCH that still fails is queued again by
+                // the watcher (RetryLater) rather than retried here on top.
+                if (await _agent.PatchEndpointAsync(id, request, cancellationToken))
                 {
                     labelled++;
                     Log.Labelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
@@ -97,15 +100,16 @@ internal sealed partial class ContainerLabeller
             catch (CiliumAgentException ex)
             {
                 failures.Add($"network {network}: {ex.Message}");
+                retryLater |= ex.IsWorthRetryingLater;
             }
         }
 
-        return new LabelResult(labelled, failures);
+        return new LabelResult(labelled, failures, retryLater);
     }
 
     internal static bool IsTransient(Exception exception) => exception switch
     {
-        CiliumAgentException agent => agent.AgentUnreachable || agent.StatusCode is >= 500 or 429,
+        CiliumAgentException agent => agent.IsWorthRetryingLater,
         DockerApiException docker => docker.IsTransient,
         HttpRequestException or IOException or SocketException => true,
         _ => false,
@@ -147,7 +151,8 @@ internal sealed partial class ContainerLabeller
         return inspect?.Config?.Labels;
     }
 
-    internal sealed record LabelResult(int EndpointsLabelled, IReadOnlyList<string> Failures)
+    /// <param name="RetryLater">A failure may go away (the agent was away or busy): label the container again later.</param>
+    internal sealed record LabelResult(int EndpointsLabelled, IReadOnlyList<string> Failures, bool RetryLater = false)
     {
         public static readonly LabelResult Nothing = new(0, []);
     }

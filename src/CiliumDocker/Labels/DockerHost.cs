@@ -36,7 +36,7 @@ internal sealed class DockerHost
         : new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(TcpHost!)}:{TcpPort}/"));
 
     /// <summary>Parses <c>unix:///path</c> or <c>tcp://host:port</c> (the forms of <c>DOCKER_HOST</c> without TLS).</summary>
-    /// <exception cref="ArgumentException">Anything else, with a message that says which forms are accepted.</exception>
+    /// <exception cref="FormatException">Anything else, with a message that says which forms are accepted.</exception>
     public static DockerHost Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -108,6 +108,5 @@ internal sealed class DockerHost
 
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
 
-    private static ArgumentException Invalid(string value, string why) =>
-        new($"Docker host '{value}' is not usable: {why}.", nameof(value));
+    private static FormatException Invalid(string value, string why) => new($"Docker host '{value}' is not usable: {why}");
 }

@@ -33,6 +33,9 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
 
+    // Containers queued again after a failure that may pass, with how many times so far.
+    private readonly ConcurrentDictionary<string, int> _requeued = new(StringComparer.Ordinal);
+
     private volatile int _state = (int)LabelWatcherState.Connecting;
     private volatile string? _lastError;
     private volatile bool _hasConnected;
@@ -227,6 +230,15 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                         SetError($"labelling container {containerId} failed: {failures}");
                         Log.LabelFailed(_logger, containerId, failures);
                     }
+
+                    if (result.RetryLater)
+                    {
+                        RequeueLater(containerId, stoppingToken);
+                    }
+                    else
+                    {
+                        _requeued.TryRemove(containerId, out _);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -238,6 +250,34 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Host shutdown.
+        }
+    }
+
+    /// <summary>Labels the container again after a backoff, up to <see cref="DockerLabelWatcherOptions.LabelRetryAttempts"/> times.</summary>
+    private void RequeueLater(string containerId, CancellationToken stoppingToken)
+    {
+        var attempt = _requeued.AddOrUpdate(containerId, 1, static (_, count) => count + 1);
+        if (attempt > _options.LabelRetryAttempts)
+        {
+            _requeued.TryRemove(containerId, out _);
+            Log.LabelGivenUp(_logger, containerId, _options.LabelRetryAttempts);
+            return;
+        }
+
+        var delay = TimeSpan.FromTicks(Math.Min(_options.LabelRetryDelay.Ticks << Math.Min(attempt - 1, 16), _options.MaxLabelRetryDelay.Ticks));
+        _ = EnqueueAfterAsync(containerId, delay, stoppingToken);
+    }
+
+    private async Task EnqueueAfterAsync(string containerId, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
+            Enqueue(containerId);
+        }
+        catch (OperationCanceledException)
+        {
+            // Host shutdown: the resync at the next start labels it.
         }
     }
 
@@ -273,5 +313,8 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
 
         [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "Could not label the Cilium endpoints of container {ContainerId}: {Error}")]
         public static partial void LabelFailed(ILogger logger, string containerId, string error);
+
+        [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "Gave up labelling container {ContainerId} after {Attempts} more tries; the next resync tries again")]
+        public static partial void LabelGivenUp(ILogger logger, string containerId, int attempts);
     }
 }

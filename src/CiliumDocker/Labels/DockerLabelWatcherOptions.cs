@@ -15,10 +15,11 @@ internal sealed class DockerLabelWatcherOptions
     /// <summary>Limit on each Docker call other than the events stream itself.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retries of one inspect or PATCH that failed transiently, e.g. while the agent restarts.</summary>
+    /// <summary>Retries of one Docker inspect that failed transiently, and how many times a container whose PATCH
+    /// failed transiently (the agent client had already retried within its budget) is queued again.</summary>
     public int LabelRetryAttempts { get; init; } = 5;
 
-    /// <summary>First delay between those retries; it doubles (with jitter) up to <see cref="MaxLabelRetryDelay"/>.</summary>
+    /// <summary>First delay between those retries; it doubles up to <see cref="MaxLabelRetryDelay"/>.</summary>
     public TimeSpan LabelRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxLabelRetryDelay { get; init; } = TimeSpan.FromSeconds(5);

@@ -15,7 +15,7 @@ internal sealed partial class EndpointJanitor(ICiliumAgent agent, EndpointCleanu
             {
                 await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
             }
-            catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
+            catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
             {
                 LogStillPending(logger, endpointId, ex.Message);
                 if (ex.AgentUnreachable)

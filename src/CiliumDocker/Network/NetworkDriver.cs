@@ -73,7 +73,7 @@ internal sealed partial class NetworkDriver(
         }
 
         var mac = string.IsNullOrEmpty(requested.MacAddress) ? null : RequireMac(requested.MacAddress);
-        var status = agentConfig.GetRequired();
+        var status = await agentConfig.GetRequiredAsync(cancellationToken);
         if (!string.IsNullOrEmpty(status.DatapathMode) && status.DatapathMode != VethDatapathMode)
         {
             throw new PluginCallException(
@@ -101,7 +101,7 @@ internal sealed partial class NetworkDriver(
         }
         catch (Exception ex)
         {
-            await UndoCreateAsync(endpointId, addresses, outcomeUnknown: ex is OperationCanceledException or CiliumAgentException { AgentUnreachable: true });
+            await UndoCreateAsync(endpointId, addresses, outcomeUnknown: ex is OperationCanceledException or CiliumAgentException { AgentMayHaveActed: true });
             throw;
         }
 
@@ -121,7 +121,7 @@ internal sealed partial class NetworkDriver(
     {
         ArgumentNullException.ThrowIfNull(request);
         var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
-        var status = agentConfig.GetRequired();
+        var status = await agentConfig.GetRequiredAsync(cancellationToken);
         var endpoint = await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
             ?? throw new PluginCallException(
                 $"endpoint {endpointId} is not registered at the Cilium agent ({agent.Endpoint}), which may have restarted without it; start the container again");
@@ -294,7 +294,7 @@ internal sealed partial class NetworkDriver(
             {
                 await agent.AllocateAsync(address.ToString(), IpamNames.Owner, AgentPaths.DefaultPool, cancellationToken);
             }
-            catch (CiliumAgentException ex) when (ex.StatusCode is not null)
+            catch (CiliumAgentException ex) when (ex.IsVerdict)
             {
                 throw new PluginCallException(
                     $"{address} is no longer held for this container at the Cilium agent and cannot be taken back ({ex.Message}); start the container again");
@@ -337,7 +337,7 @@ internal sealed partial class NetworkDriver(
             cleanupQueue.Remove(endpointId);
             return deleted;
         }
-        catch (CiliumAgentException ex) when (IpamDriver.IsWorthRetrying(ex))
+        catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
         {
             cleanupQueue.Add(endpointId);
             LogDeletionDeferred(logger, endpointId, ex.Message);

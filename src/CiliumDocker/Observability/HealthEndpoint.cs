@@ -27,6 +27,10 @@ internal sealed class HealthEndpoint(
         var snapshot = agentConfig.Current;
         var (reachable, lastCallError) = reachability.Assess(snapshot?.FetchedAt);
 
+        // Attempt-level truth from the client: no attempt has connected since this moment.
+        var outage = agentStatistics.OutageLength(timeProvider.GetUtcNow());
+        reachable &= outage is null;
+
         // The monitor's error is current (it clears on success); a call's error may be older.
         var lastError = agentConfig.LastError ?? lastCallError;
         var calls = metrics.SnapshotCalls();
@@ -51,7 +55,9 @@ internal sealed class HealthEndpoint(
                 reachable,
                 options.CiliumApi,
                 snapshot is null ? null : Math.Round((timeProvider.GetUtcNow() - snapshot.FetchedAt).TotalSeconds, 1),
-                lastError),
+                lastError,
+                outage is { } length ? Math.Round(length.TotalSeconds, 1) : null,
+                CallsWaitForAgent: !(outage > options.DockerCallDeadline)),
             Labels: new LabelWatcherHealth(labels.State.ToString(), labels.EndpointsLabelled, labels.LastError),
             Cleanup: new CleanupHealth(ledger.ReservationCount, ledger.ExpiringCount, ledger.DeferredReleaseCount, cleanupQueue.Count),
             Counters: counters);

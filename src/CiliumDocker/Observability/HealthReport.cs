@@ -14,7 +14,9 @@ internal sealed record AgentHealth(
     [property: JsonPropertyName("reachable")] bool Reachable,
     [property: JsonPropertyName("socket")] string Socket,
     [property: JsonPropertyName("configAgeSeconds")] double? ConfigAgeSeconds,
-    [property: JsonPropertyName("lastError")] string? LastError);
+    [property: JsonPropertyName("lastError")] string? LastError,
+    [property: JsonPropertyName("unreachableForSeconds")] double? UnreachableForSeconds,
+    [property: JsonPropertyName("callsWaitForAgent")] bool CallsWaitForAgent);
 
 internal sealed record LabelWatcherHealth(
     [property: JsonPropertyName("state")] string State,

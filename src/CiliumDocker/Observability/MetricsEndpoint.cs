@@ -56,6 +56,9 @@ internal sealed class MetricsEndpoint(
             Gauge(text, "agent_config_age_seconds", "Seconds since the agent configuration was fetched.", age);
         }
 
+        Gauge(text, "agent_unreachable_seconds", "Seconds since the last attempt that connected to the agent, 0 while it answers.", report.Agent.UnreachableForSeconds ?? 0);
+        Gauge(text, "agent_calls_fail_fast", "1 when the agent has been unreachable longer than a call's deadline and calls no longer wait for it.", report.Agent.CallsWaitForAgent ? 0 : 1);
+
         Counter(text, "agent_calls_total", "Calls made to the Cilium agent API.", agentStatistics.Calls);
         Counter(text, "agent_retries_total", "Agent calls retried after a transient failure.", agentStatistics.Retries);
         Counter(text, "agent_failures_total", "Agent calls that failed after every attempt.", agentStatistics.Failures);

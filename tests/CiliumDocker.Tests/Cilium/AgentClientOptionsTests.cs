@@ -53,10 +53,11 @@ internal sealed class AgentClientOptionsTests
     [Test]
     public void ParseEndpoint_SocketPathTooLong_Throws()
     {
-        var uri = "unix:///tmp/" + new string('s', 120);
+        // 60 two-byte characters: 120 bytes, although only 65 characters in all.
+        var uri = "unix:///tmp/" + new string('\u00e9', 60);
 
         Assert.That(() => AgentClientOptions.ParseEndpoint(uri),
-            Throws.InstanceOf<FormatException>().With.Message.Contains("longer than 107 characters"));
+            Throws.InstanceOf<FormatException>().With.Message.Contains("longer than the 107 bytes"));
     }
 
     [TestCase(null, "unix:///var/run/cilium/cilium.sock")]

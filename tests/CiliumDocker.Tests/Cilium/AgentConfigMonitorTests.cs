@@ -36,9 +36,9 @@ internal sealed class AgentConfigMonitorTests
         await _monitor.StartAsync(cancellationToken);
         var first = await _agent.NextConfigCallAsync(cancellationToken);
 
-        first.SetException(new CiliumAgentException("GET /v1/config failed: Cilium agent at /run/test/cilium.sock is unreachable (connection refused)"));
+        first.SetException(new CiliumAgentException("GET /v1/config failed: Cilium agent at /run/test/cilium.sock is unreachable (connection refused)", AgentFailure.Unreachable));
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.LastError is not null, cancellationToken);
-        var beforeAgentUp = Assert.Throws<CiliumAgentException>(() => _monitor.GetRequired());
+        var beforeAgentUp = Assert.ThrowsAsync<CiliumAgentException>(async () => await _monitor.GetRequiredAsync(CancellationToken.None));
         Assert.Multiple(() =>
         {
             Assert.That(_monitor.Current, Is.Null);
@@ -51,9 +51,9 @@ internal sealed class AgentConfigMonitorTests
         second.SetResult(ScriptedConfigAgent.Config());
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.Current is not null, cancellationToken);
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
-            Assert.That(_monitor.GetRequired().Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
+            Assert.That((await _monitor.GetRequiredAsync(CancellationToken.None)).Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
             Assert.That(_monitor.Current?.FetchedAt, Is.EqualTo(_time.GetUtcNow()));
             Assert.That(_monitor.LastError, Is.Null);
         });
@@ -62,7 +62,7 @@ internal sealed class AgentConfigMonitorTests
     [Test]
     public void GetRequired_FirstFetchStillRunning_SaysSo()
     {
-        var failure = Assert.Throws<CiliumAgentException>(() => _monitor.GetRequired());
+        var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await _monitor.GetRequiredAsync(CancellationToken.None));
 
         Assert.That(failure.Message, Is.EqualTo(
             "no configuration received yet from the Cilium agent at /run/test/cilium.sock: the first request is still in progress"));
@@ -81,9 +81,9 @@ internal sealed class AgentConfigMonitorTests
         valid.SetResult(ScriptedConfigAgent.Config(routerIPv4: null, routerIPv6: "f00d::1"));
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.Current is not null, cancellationToken);
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
-            Assert.That(_monitor.GetRequired().Addressing?.IPv6?.Ip, Is.EqualTo("f00d::1"));
+            Assert.That((await _monitor.GetRequiredAsync(CancellationToken.None)).Addressing?.IPv6?.Ip, Is.EqualTo("f00d::1"));
             Assert.That(_monitor.LastError, Is.Null);
         });
     }
@@ -129,13 +129,13 @@ internal sealed class AgentConfigMonitorTests
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.Current is not null, cancellationToken);
 
         var refresh = await NextCallAdvancingAsync(cancellationToken, TimeSpan.FromSeconds(1));
-        refresh.SetException(new CiliumAgentException("agent gone"));
+        refresh.SetException(new CiliumAgentException("agent gone", AgentFailure.Unreachable));
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.LastError is not null, cancellationToken);
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
             Assert.That(_monitor.LastError, Is.EqualTo("agent gone"));
-            Assert.That(_monitor.GetRequired().Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
+            Assert.That((await _monitor.GetRequiredAsync(CancellationToken.None)).Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
         });
     }
 
@@ -159,7 +159,7 @@ internal sealed class AgentConfigMonitorTests
     public async Task ObserveHostAddressing_BeforeFirstConfiguration_CutsTheBackoffShort(CancellationToken cancellationToken)
     {
         await _monitor.StartAsync(cancellationToken);
-        (await _agent.NextConfigCallAsync(cancellationToken)).SetException(new CiliumAgentException("down"));
+        (await _agent.NextConfigCallAsync(cancellationToken)).SetException(new CiliumAgentException("down", AgentFailure.Unreachable));
         await AgentClientTestKit.WaitUntilAsync(() => _monitor.LastError is not null, cancellationToken);
 
         _monitor.ObserveHostAddressing(new NodeAddressing { IPv4 = new NodeAddressingElement { Ip = "10.15.0.1" } });

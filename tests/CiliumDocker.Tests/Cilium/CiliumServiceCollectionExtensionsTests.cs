@@ -64,9 +64,9 @@ internal sealed class CiliumServiceCollectionExtensionsTests
             await hosted.StopAsync(cancellationToken);
         }
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
-            Assert.That(config.GetRequired().Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
+            Assert.That((await config.GetRequiredAsync(CancellationToken.None)).Addressing?.IPv4?.Ip, Is.EqualTo("10.15.0.1"));
             Assert.That(agent.Requests[0].RawTarget, Is.EqualTo("/v1/config"));
             Assert.That(provider.GetRequiredService<AgentCallStatistics>().Calls, Is.GreaterThanOrEqualTo(1));
         });

@@ -20,7 +20,7 @@ internal sealed class PluginCallDispatcherTests
     public void SetUp()
     {
         _metrics = new PluginMetrics();
-        _dispatcher = new PluginCallDispatcher(_metrics, _time, NullLogger<PluginCallDispatcher>.Instance);
+        _dispatcher = new PluginCallDispatcher(TimeSpan.FromSeconds(20), _metrics, _time, NullLogger<PluginCallDispatcher>.Instance);
     }
 
     [Test]
@@ -48,7 +48,7 @@ internal sealed class PluginCallDispatcherTests
     private static readonly Func<string, Exception>[] KnownFailures =
     [
         message => new PluginCallException(message),
-        message => new CiliumAgentException(message, 502),
+        message => new CiliumAgentException(message, AgentFailure.ServerError, 502),
         message => new CiliumDocker.Datapath.DatapathException(message),
     ];
 

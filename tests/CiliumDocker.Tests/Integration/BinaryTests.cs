@@ -27,15 +27,30 @@ internal sealed class BinaryTests : PluginIntegrationTest
         });
     }
 
-    [Test]
-    public async Task UnknownFlag_ExitsTwoWithTheProblemAndUsage()
+    /// <summary>Every flag and variable is checked before anything starts: exit 2 and one line naming it, never a stack trace.</summary>
+    [TestCase("--sockpath=/x", "", "", "unknown flag: --sockpath")]
+    [TestCase("--docker-host-path=tcp://foo", "", "", "--docker-host-path: Docker host 'tcp://foo' is not usable")]
+    [TestCase("--cilium-api=unix://cilium.sock", "", "", "--cilium-api: invalid host format 'unix://cilium.sock'")]
+    [TestCase("--datapath=tap", "", "", "--datapath tap is not one of veth, none")]
+    [TestCase("", "DOCKER_HOST_PATH", "tcp://foo", "DOCKER_HOST_PATH: Docker host 'tcp://foo' is not usable")]
+    [TestCase("", "DOCKER_HOST_PATH", "unix:///run/docker/plugins/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock", "longer than the 107 bytes")]
+    [TestCase("", "CILIUM_SOCK", "cilium.sock", "CILIUM_SOCK: invalid host format 'unix://cilium.sock'")]
+    [TestCase("", "RETRY_BUDGET", "0.5", "RETRY_BUDGET=0.5 is not a number of seconds from 1 to 300")]
+    [TestCase("", "ADDRESS_CLAIM_TIMEOUT", "soon", "ADDRESS_CLAIM_TIMEOUT=soon is not a number of seconds")]
+    [TestCase("", "LOG_LEVEL", "loud", "LOG_LEVEL=loud is not one of debug, info, warn, error")]
+    public async Task BadValue_ExitsTwoWithOneLineNamingIt(string flag, string variable, string value, string expected)
     {
-        var (exitCode, _, errors) = await PluginProcess.RunToEndAsync(Cancellation, "--sockpath", "/x");
+        var environment = variable.Length == 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { [variable] = value };
+        var arguments = flag.Length == 0 ? Array.Empty<string>() : [flag];
+
+        var (exitCode, output, errors) = await PluginProcess.RunToEndAsync(environment, Cancellation, arguments);
 
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(2));
-            Assert.That(errors, Does.Contain("unknown flag: --sockpath").And.Contain("Usage: cilium-docker"));
+            Assert.That(output, Is.Empty);
+            Assert.That(errors.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1), errors);
+            Assert.That(errors, Does.StartWith("cilium-docker: ").And.Contain(expected));
         });
     }
 

@@ -85,12 +85,21 @@ internal sealed class PluginProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the binary with arguments only (no socket, no agent) and collects what it prints.</summary>
-    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(CancellationToken cancellationToken, params string[] arguments)
+    public static Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(CancellationToken cancellationToken, params string[] arguments)
+        => RunToEndAsync(new Dictionary<string, string>(), cancellationToken, arguments);
+
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToEndAsync(
+        IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, params string[] arguments)
     {
         var start = new ProcessStartInfo(PublishedBinary.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -35,9 +35,9 @@ internal sealed class IpamDriverTests
     }
 
     [Test]
-    public void RequestPool_IPv4WithoutSubnet_AnswersCatchAllPoolWithRouterGateway()
+    public async Task RequestPool_IPv4WithoutSubnet_AnswersCatchAllPoolWithRouterGateway()
     {
-        var pool = _harness.Ipam.RequestPool(DockerRequests.Pool());
+        var pool = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -49,11 +49,11 @@ internal sealed class IpamDriverTests
     }
 
     [Test]
-    public void RequestPool_IPv6OnDualStackAgent_AnswersAllocRangeWithRouterGateway()
+    public async Task RequestPool_IPv6OnDualStackAgent_AnswersAllocRangeWithRouterGateway()
     {
         _harness.Config.Set(AgentConfigs.DualStack());
 
-        var pool = _harness.Ipam.RequestPool(DockerRequests.Pool(v6: true));
+        var pool = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(v6: true), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -66,7 +66,7 @@ internal sealed class IpamDriverTests
     [Test]
     public void RequestPool_IPv6WhenAgentHasIPv6Disabled_FailsWithClearError()
     {
-        var error = Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(v6: true)));
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(v6: true), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain("IPv6 is not enabled in the Cilium agent at " + FakeAgentConfig.Socket).And.Contain("without --ipv6"));
     }
@@ -76,7 +76,7 @@ internal sealed class IpamDriverTests
     {
         _harness.Config.Set(AgentConfigs.IPv4WithoutIPv6Object());
 
-        var error = Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(v6: true)));
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(v6: true), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain("IPv6 is not enabled"));
     }
@@ -86,7 +86,7 @@ internal sealed class IpamDriverTests
     {
         _harness.Config.Set(null);
 
-        var error = Assert.Throws<CiliumAgentException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool()));
+        var error = Assert.ThrowsAsync<CiliumAgentException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain(FakeAgentConfig.Socket));
     }
@@ -94,9 +94,9 @@ internal sealed class IpamDriverTests
     [TestCase("10.11.5.0/24", "10.11.5.0/24")]
     [TestCase("10.11.5.7/24", "10.11.5.0/24")]
     [TestCase("10.11.0.0/16", "10.11.0.0/16")]
-    public void RequestPool_SubnetInsideAllocRange_EncodesNormalizedSubnetInPoolId(string subnet, string normalized)
+    public async Task RequestPool_SubnetInsideAllocRange_EncodesNormalizedSubnetInPoolId(string subnet, string normalized)
     {
-        var pool = _harness.Ipam.RequestPool(DockerRequests.Pool(pool: subnet));
+        var pool = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: subnet), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -109,7 +109,7 @@ internal sealed class IpamDriverTests
     [Test]
     public void RequestPool_SubnetOutsideAllocRange_FailsNamingTheRange()
     {
-        var error = Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(pool: "192.168.7.0/24")));
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: "192.168.7.0/24"), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain("192.168.7.0/24").And.Contain("10.11.0.0/16"));
     }
@@ -117,7 +117,7 @@ internal sealed class IpamDriverTests
     [Test]
     public void RequestPool_SubnetWiderThanAllocRange_Fails()
     {
-        Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(pool: "10.0.0.0/8")));
+        Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: "10.0.0.0/8"), CancellationToken.None));
     }
 
     [TestCase("not-a-subnet")]
@@ -126,7 +126,7 @@ internal sealed class IpamDriverTests
     [TestCase("fd00:11::/120")]
     public void RequestPool_MalformedOrWrongFamilySubnet_FailsWithClearError(string subnet)
     {
-        var error = Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(pool: subnet)));
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: subnet), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain("is not an IPv4 subnet"));
     }
@@ -134,15 +134,15 @@ internal sealed class IpamDriverTests
     [Test]
     public void RequestPool_IpRangeWithoutSubnet_Fails()
     {
-        var error = Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(subPool: "10.11.5.0/25")));
+        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(subPool: "10.11.5.0/25"), CancellationToken.None));
 
         Assert.That(error.Message, Does.Contain("needs --subnet"));
     }
 
     [Test]
-    public void RequestPool_IpRangeInsideSubnet_EncodesBothInPoolId()
+    public async Task RequestPool_IpRangeInsideSubnet_EncodesBothInPoolId()
     {
-        var pool = _harness.Ipam.RequestPool(DockerRequests.Pool(pool: "10.11.5.0/24", subPool: "10.11.5.128/25"));
+        var pool = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: "10.11.5.0/24", subPool: "10.11.5.128/25"), CancellationToken.None);
 
         Assert.That(pool.PoolId, Is.EqualTo("CiliumPoolv4/10.11.5.0/24/10.11.5.128/25"));
     }
@@ -150,7 +150,7 @@ internal sealed class IpamDriverTests
     [Test]
     public void RequestPool_IpRangeOutsideSubnet_Fails()
     {
-        Assert.Throws<PluginCallException>(() => _harness.Ipam.RequestPool(DockerRequests.Pool(pool: "10.11.5.0/24", subPool: "10.11.6.0/25")));
+        Assert.ThrowsAsync<PluginCallException>(() => _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(pool: "10.11.5.0/24", subPool: "10.11.6.0/25"), CancellationToken.None));
     }
 
     [Test]
@@ -391,7 +391,7 @@ internal sealed class IpamDriverTests
         {
             if (operation == "Allocate")
             {
-                throw new CiliumAgentException("connection reset while reading the answer");
+                throw new CiliumAgentException("connection reset while reading the answer", AgentFailure.NoAnswer);
             }
         };
 

@@ -47,7 +47,7 @@ internal sealed class DockerHostTests
     [TestCase("tcp://", "explicit port")]
     public void Parse_UnsupportedForm_ThrowsWithWhatIsAccepted(string value, string expectedHint)
     {
-        var ex = Assert.Throws<ArgumentException>(() => DockerHost.Parse(value));
+        var ex = Assert.Throws<FormatException>(() => DockerHost.Parse(value));
 
         Assert.That(ex!.Message, Does.Contain($"'{value}'").And.Contain(expectedHint));
     }
@@ -57,7 +57,7 @@ internal sealed class DockerHostTests
     {
         var value = "unix:///" + new string('a', 107);
 
-        var ex = Assert.Throws<ArgumentException>(() => DockerHost.Parse(value));
+        var ex = Assert.Throws<FormatException>(() => DockerHost.Parse(value));
 
         Assert.That(ex!.Message, Does.Contain("107 bytes"));
     }

@@ -283,13 +283,39 @@ internal sealed class DockerLabelWatcherTests
         docker.AddImage(ImageId, FakeDockerApi.ImageJson(ImageId));
         docker.AddContainer(id, FakeDockerApi.ContainerJson(id, "patient", ImageId, null, Networks(("cnet", "ep1"))), running: false);
         _agent.AddDockerEndpoint("ep1");
-        _agent.FailNextPatches("ep1", new CiliumAgentException("agent unreachable"), new CiliumAgentException("agent restarting", 503));
+        _agent.FailNextPatches("ep1", new CiliumAgentException("agent unreachable", AgentFailure.Unreachable), new CiliumAgentException("agent restarting", AgentFailureFacts.FromStatus(503), 503));
         var watcher = await StartWatchingAsync(docker, cancellationToken);
 
         docker.PushEventLine(FakeDockerApi.StartEvent(id));
         await Eventually.WaitUntilAsync(() => watcher.EndpointsLabelled == 1, "the PATCH succeeds after retries", cancellationToken);
 
         Assert.That(_agent.Attempts.Select(a => a.Outcome), Is.EqualTo(new[] { PatchOutcome.Failed, PatchOutcome.Failed, PatchOutcome.Accepted }));
+    }
+
+    /// <summary>The agent client has already retried each PATCH within its budget: the watcher queues the container
+    /// again a bounded number of times instead of retrying on top, and then leaves it to the next resync.</summary>
+    [Test]
+    [CancelAfter(20_000)]
+    public async Task PatchKeepsFailingTransiently_IsQueuedAgainBoundedTimes_ThenGivenUp(CancellationToken cancellationToken)
+    {
+        var docker = await StartDockerAsync();
+        var id = ContainerId('9');
+        docker.AddImage(ImageId, FakeDockerApi.ImageJson(ImageId));
+        docker.AddContainer(id, FakeDockerApi.ContainerJson(id, "unlucky", ImageId, null, Networks(("cnet", "ep1"))), running: false);
+        _agent.AddDockerEndpoint("ep1");
+        _agent.FailNextPatches("ep1", [.. Enumerable.Range(0, 10).Select(_ => new CiliumAgentException("agent unreachable", AgentFailure.Unreachable))]);
+        var watcher = await StartWatchingAsync(docker, cancellationToken);
+
+        docker.PushEventLine(FakeDockerApi.StartEvent(id));
+        await Eventually.WaitUntilAsync(() => _agent.Attempts.Count == 1 + FastOptions.LabelRetryAttempts, "the container is queued again after each failure", cancellationToken);
+        await Task.Delay(200, cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_agent.Attempts, Has.Count.EqualTo(1 + FastOptions.LabelRetryAttempts), "no more tries after the last one");
+            Assert.That(watcher.EndpointsLabelled, Is.Zero);
+            Assert.That(watcher.LastError, Does.Contain("agent unreachable"));
+        });
     }
 
     [Test]
@@ -304,7 +330,7 @@ internal sealed class DockerLabelWatcherTests
         docker.AddContainer(fine, FakeDockerApi.ContainerJson(fine, "fine", ImageId, null, Networks(("cnet", "ep2"))), running: false);
         _agent.AddDockerEndpoint("ep1");
         _agent.AddDockerEndpoint("ep2");
-        _agent.FailNextPatches("ep1", new CiliumAgentException("invalid labels", 400), new CiliumAgentException("must not be reached", 400));
+        _agent.FailNextPatches("ep1", new CiliumAgentException("invalid labels", AgentFailureFacts.FromStatus(400), 400), new CiliumAgentException("must not be reached", AgentFailureFacts.FromStatus(400), 400));
         var watcher = await StartWatchingAsync(docker, cancellationToken);
 
         docker.PushEventLine(FakeDockerApi.StartEvent(rejected));
@@ -330,7 +356,7 @@ internal sealed class DockerLabelWatcherTests
         docker.AddContainer(id, FakeDockerApi.ContainerJson(id, "half", ImageId, null, Networks(("cnet1", "ep1"), ("cnet2", "ep2"))), running: false);
         _agent.AddDockerEndpoint("ep1");
         _agent.AddDockerEndpoint("ep2");
-        _agent.FailNextPatches("ep1", new CiliumAgentException("endpoint is being deleted", 400));
+        _agent.FailNextPatches("ep1", new CiliumAgentException("endpoint is being deleted", AgentFailureFacts.FromStatus(400), 400));
         var watcher = await StartWatchingAsync(docker, cancellationToken);
 
         docker.PushEventLine(FakeDockerApi.StartEvent(id));

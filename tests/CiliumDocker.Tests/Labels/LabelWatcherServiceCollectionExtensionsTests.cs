@@ -63,7 +63,7 @@ internal sealed class LabelWatcherServiceCollectionExtensionsTests
     {
         var services = new ServiceCollection();
 
-        var ex = Assert.Throws<ArgumentException>(() => services.AddDockerLabelWatcher("/var/run/docker.sock"));
+        var ex = Assert.Throws<FormatException>(() => services.AddDockerLabelWatcher("/var/run/docker.sock"));
 
         Assert.That(ex!.Message, Does.Contain("unix:///path/to/docker.sock or tcp://host:port"));
     }

@@ -234,7 +234,7 @@ internal sealed class NetworkDriverTests
         {
             if (operation == "CreateEndpoint")
             {
-                throw new CiliumAgentException("connection reset while reading the answer");
+                throw new CiliumAgentException("connection reset while reading the answer", AgentFailure.NoAnswer);
             }
         };
         Assert.ThrowsAsync<CiliumAgentException>(() => _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None));
@@ -387,7 +387,7 @@ internal sealed class NetworkDriverTests
         {
             if (operation == "CreateEndpoint")
             {
-                throw new CiliumAgentException("connection reset while reading the answer");
+                throw new CiliumAgentException("connection reset while reading the answer", AgentFailure.NoAnswer);
             }
         };
 
@@ -632,8 +632,8 @@ internal sealed class NetworkDriverTests
     {
         _harness.Model.Config = AgentConfigs.DualStack();
         _harness.Config.Set(_harness.Model.Config);
-        var pool4 = _harness.Ipam.RequestPool(DockerRequests.Pool());
-        var pool6 = _harness.Ipam.RequestPool(DockerRequests.Pool(v6: true));
+        var pool4 = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(), CancellationToken.None);
+        var pool6 = await _harness.Ipam.RequestPoolAsync(DockerRequests.Pool(v6: true), CancellationToken.None);
         _harness.Network.CreateNetwork(new CreateNetworkRequest
         {
             NetworkId = DockerRequests.NetworkId,

@@ -40,7 +40,7 @@ internal sealed class HealthAndMetricsTests
         Assert.Multiple(() =>
         {
             Assert.That(report.Healthy, Is.True);
-            Assert.That(report.Agent, Is.EqualTo(new AgentHealth(true, "unix:///run/cilium/cilium.sock", 12, null)));
+            Assert.That(report.Agent, Is.EqualTo(new AgentHealth(true, "unix:///run/cilium/cilium.sock", 12, null, UnreachableForSeconds: null, CallsWaitForAgent: true)));
             Assert.That(report.Labels, Is.EqualTo(new LabelWatcherHealth("Watching", 3, null)));
         });
     }

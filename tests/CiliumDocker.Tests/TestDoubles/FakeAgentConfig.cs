@@ -17,8 +17,8 @@ internal sealed class FakeAgentConfig(TimeProvider timeProvider, DaemonConfigura
     public void Set(DaemonConfigurationStatus? status)
         => Current = status is null ? null : new AgentConfigSnapshot(status, timeProvider.GetUtcNow());
 
-    public DaemonConfigurationStatus GetRequired()
-        => Current?.Status ?? throw new CiliumAgentException($"no configuration received yet from the Cilium agent at {Socket}");
+    public ValueTask<DaemonConfigurationStatus> GetRequiredAsync(CancellationToken cancellationToken)
+        => ValueTask.FromResult(Current?.Status ?? throw new CiliumAgentException($"no configuration received yet from the Cilium agent at {Socket}", AgentFailure.Unreachable));
 
     public void ObserveHostAddressing(NodeAddressing hostAddressing) => _observed.Add(hostAddressing);
 }

@@ -107,12 +107,12 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
 
         if (Unreachable || fault is { Status: null })
         {
-            throw new CiliumAgentException($"cannot reach the Cilium agent at {Endpoint}: connection refused");
+            throw new CiliumAgentException($"cannot reach the Cilium agent at {Endpoint}: connection refused", AgentFailure.Unreachable);
         }
 
         if (fault is { Status: { } status, Message: var message })
         {
-            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {status}: {message}", status);
+            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {status}: {message}", AgentFailureFacts.FromStatus(status), status);
         }
 
         if (BeforeCall is { } before)
@@ -128,7 +128,7 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
         }
         catch (AgentModelException ex)
         {
-            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {ex.Status}: {ex.Message}", ex.Status);
+            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {ex.Status}: {ex.Message}", AgentFailureFacts.FromStatus(ex.Status), ex.Status);
         }
 
         AfterCall?.Invoke(operation);

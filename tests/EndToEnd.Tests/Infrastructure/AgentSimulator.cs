@@ -14,13 +14,15 @@ internal sealed class AgentSimulator : IAgentUnderTest
     public const string RouterIPv4 = "10.11.0.1";
     public const string IPv6Range = "f00d::a0b:0:0:0/96";
 
-    private readonly BackgroundProcess _process;
+    private readonly string _logPath;
+    private BackgroundProcess _process;
     private readonly HttpClient _control;
     private readonly HttpClient _agent;
 
-    private AgentSimulator(BackgroundProcess process)
+    private AgentSimulator(BackgroundProcess process, string logPath)
     {
         _process = process;
+        _logPath = logPath;
         _control = UnixSocketHttp.Client(ControlSocketPath);
         _agent = UnixSocketHttp.Client(SocketPath);
     }
@@ -29,19 +31,39 @@ internal sealed class AgentSimulator : IAgentUnderTest
 
     public static AgentSimulator Start(string logPath)
     {
-        var process = BackgroundProcess.Start(
-            RepositoryPaths.SimulatorBinary,
-            ["--socket", SocketPath, "--control-socket", ControlSocketPath, "--ipv4-range", IPv4Range, "--ipv6-range", IPv6Range, "--datapath"],
-            logPath);
-        var simulator = new AgentSimulator(process);
-        if (!Wait.Until(() => simulator._agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
+        var simulator = new AgentSimulator(Launch(logPath), logPath);
+        try
         {
-            var log = process.ReadLog();
+            simulator.WaitUntilAnswering();
+        }
+        catch
+        {
             simulator.Dispose();
-            throw new InvalidOperationException("the agent simulator did not answer within 30 s:\n" + log);
+            throw;
         }
 
         return simulator;
+    }
+
+    /// <summary>A new simulator process on the same sockets; like an agent without a state directory, it starts empty.</summary>
+    public void Restart()
+    {
+        _process.Dispose();
+        _process = Launch(_logPath);
+        WaitUntilAnswering();
+    }
+
+    private static BackgroundProcess Launch(string logPath) => BackgroundProcess.Start(
+        RepositoryPaths.SimulatorBinary,
+        ["--socket", SocketPath, "--control-socket", ControlSocketPath, "--ipv4-range", IPv4Range, "--ipv6-range", IPv6Range, "--datapath"],
+        logPath);
+
+    private void WaitUntilAnswering()
+    {
+        if (!Wait.Until(() => _agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException("the agent simulator did not answer within 30 s:\n" + _process.ReadLog());
+        }
     }
 
     public JsonElement Endpoints() => _agent.GetJson("/v1/endpoint");

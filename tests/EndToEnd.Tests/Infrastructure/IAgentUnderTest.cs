@@ -10,6 +10,9 @@ internal interface IAgentUnderTest : IDisposable
 
     /// <summary>Every address the agent's IPAM holds for others than itself (its router address is left out).</summary>
     IReadOnlyList<AgentAllocation> Allocations();
+
+    /// <summary>The agent process stops and starts again (an upgrade, a crash); returns once it answers again.</summary>
+    void Restart();
 }
 
 /// <summary>One address held by the agent's IPAM; <paramref name="Timed"/> when an expiration timer will free it.</summary>

@@ -49,5 +49,32 @@ internal sealed class RealAgent : IAgentUnderTest
         return allocations;
     }
 
+    /// <summary>
+    /// SIGTERM to the agent <c>start.sh</c> started (its PID file), then <c>start.sh</c> again, which starts only the
+    /// agent; it restores its endpoints from its state directory, as after any agent restart.
+    /// </summary>
+    public void Restart()
+    {
+        var workDirectory = Environment.GetEnvironmentVariable("REAL_CILIUM_DIR") is { Length: > 0 } dir ? dir : "/var/lib/real-cilium";
+        var home = Environment.GetEnvironmentVariable("REAL_CILIUM_HOME") is { Length: > 0 } h ? h : Path.Combine(RepositoryPaths.Root, "..", "shared", "real-cilium");
+        var pid = File.ReadAllText(Path.Combine(workDirectory, "agent.pid")).Trim();
+        Shell.MustRun("kill", "-TERM", pid);
+        if (!Wait.Until(() => !Directory.Exists("/proc/" + pid), TimeSpan.FromSeconds(60)))
+        {
+            throw new InvalidOperationException($"the real agent (pid {pid}) did not exit within 60 s of SIGTERM");
+        }
+
+        var start = Shell.Run(Path.Combine(home, "start.sh"), [], TimeSpan.FromMinutes(3));
+        if (!start.Succeeded)
+        {
+            throw new InvalidOperationException("start.sh did not bring the real agent back: " + start);
+        }
+
+        if (!Wait.Until(() => _agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException("the real agent did not answer within 30 s of start.sh");
+        }
+    }
+
     public void Dispose() => _agent.Dispose();
 }

@@ -104,6 +104,48 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
         AssertGoneFromTheAgent(endpoint, ip);
     }
 
+    /// <summary>
+    /// The agent restarts (an upgrade, a crash) while containers keep starting. A Docker call waits out the restart
+    /// within its deadline; a run that starts once the agent answers again must not fail.
+    /// </summary>
+    [Test]
+    public void AgentRestart_DuringAChurnOfRuns_NoRunStartedAfterTheAgentAnsweredAgainFails()
+    {
+        var network = CreateNetwork();
+        var clock = Stopwatch.StartNew();
+        var runs = new System.Collections.Concurrent.ConcurrentBag<(double Started, ShellResult Result)>();
+        using var stop = new CancellationTokenSource();
+        var churn = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var name = Cleanup.Container(Names.Unique("churn"));
+                var started = clock.Elapsed.TotalSeconds;
+                runs.Add((started, Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", name, "--net", network, E2EEnvironment.Image, "sleep", "600")));
+            }
+        });
+
+        Thread.Sleep(TimeSpan.FromSeconds(4));
+        var restartedAt = clock.Elapsed.TotalSeconds;
+        E2EEnvironment.Agent.Restart();
+        var answeredAt = clock.Elapsed.TotalSeconds;
+        Thread.Sleep(TimeSpan.FromSeconds(8));
+        stop.Cancel();
+        churn.Wait();
+
+        var failedAfter = runs.Where(run => run.Started >= answeredAt && !run.Result.Succeeded).Select(run => run.Result.ToString()).ToArray();
+        var failedDuring = runs.Where(run => run.Started < answeredAt && !run.Result.Succeeded).Select(run => run.Result.StdErr.Trim()).ToArray();
+        TestContext.Progress.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Form}: agent restarted at {restartedAt:F1} s, answered again at {answeredAt:F1} s; {runs.Count} runs, {failedDuring.Length} failed before it answered, {failedAfter.Length} after"));
+        foreach (var failure in failedDuring)
+        {
+            TestContext.Progress.WriteLine("  failed while the agent restarted: " + failure);
+        }
+
+        Assert.That(runs.Count(run => run.Started >= answeredAt), Is.GreaterThan(0), "the churn went on after the restart");
+        Assert.That(failedAfter, Is.Empty);
+    }
+
     private static void AssertGoneFromTheAgent(string endpoint, string ip) =>
         Assert.That(Wait.Until(() => !AgentState.HasEndpoint(endpoint) && !AgentState.AllocatedAddresses().Contains(ip), TimeSpan.FromSeconds(15)), Is.True,
             $"after rm the agent still has endpoint {endpoint}: {AgentState.HasEndpoint(endpoint)}, address {ip}: {AgentState.AllocatedAddresses().Contains(ip)}");
