@@ -5,57 +5,35 @@ using Polly.Timeout;
 
 namespace CiliumDocker.Cilium;
 
-/// <summary>What an attempt's failure says about whether the agent acted on it.</summary>
-internal enum AgentFailureKind
-{
-    /// <summary>Success, or an answer a repeat would not change (4xx, cancellation, a local bug).</summary>
-    Final,
-
-    /// <summary>No connection: the request never reached the agent.</summary>
-    NotDelivered,
-
-    /// <summary>429 from the agent's API rate limiter or 503 "not ready yet": both are answered before the
-    /// handler runs (see the agent's endpoint PUT handler), so nothing was done.</summary>
-    NotProcessed,
-
-    /// <summary>The attempt timed out or the connection dropped mid-exchange: the agent may have acted.</summary>
-    Ambiguous,
-
-    /// <summary>5xx: the handler ran and failed; a repeat may fare better.</summary>
-    ServerError,
-}
-
 internal static class AgentRetryRules
 {
-    public static AgentFailureKind Classify(Outcome<AgentReply> outcome) => outcome.Exception switch
+    /// <summary>What one attempt's outcome was, in the plugin's one failure model; null for a success and for
+    /// failures that are not the agent's (cancellation, a local bug), which are never repeated.</summary>
+    public static AgentFailure? Classify(Outcome<AgentReply> outcome) => outcome.Exception switch
     {
-        null => Classify(outcome.Result.Status),
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } e
-            when FindSocketError(e) is SocketError.AccessDenied => AgentFailureKind.Final,
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => AgentFailureKind.NotDelivered,
-        TimeoutRejectedException or HttpRequestException or IOException => AgentFailureKind.Ambiguous,
-        _ => AgentFailureKind.Final,
-    };
+        null => outcome.Result.IsSuccess ? null : AgentFailureFacts.FromStatus((int)outcome.Result.Status),
 
-    public static AgentFailureKind Classify(HttpStatusCode status) => (int)status switch
-    {
-        429 or 503 => AgentFailureKind.NotProcessed,
-        >= 500 => AgentFailureKind.ServerError,
-        _ => AgentFailureKind.Final,
+        // The socket's permissions refuse this process: asking again is refused again.
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } e
+            when FindSocketError(e) is SocketError.AccessDenied => AgentFailure.Refused,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => AgentFailure.Unreachable,
+        TimeoutRejectedException or HttpRequestException or IOException => AgentFailure.NoAnswer,
+        _ => null,
     };
 
     /// <summary>
     /// Whether to repeat after the failed attempt <paramref name="attemptNumber"/> (0 = the first). What the agent never
-    /// processed is repeated until the budget ends (bounded by <see cref="MaxAttemptsWithinBudget"/>), unless the agent
-    /// has been unreachable for longer than a budget already; what it may have processed, at most
-    /// <paramref name="maxRetriesOfProcessed"/> times and only where the call's safety allows.
+    /// processed (unreachable, 429, 503: answered before its handler ran) is repeated until the budget ends (bounded
+    /// by <see cref="MaxAttemptsWithinBudget"/>), unless the agent has been unreachable for longer than a budget
+    /// already; what it may have processed, at most <paramref name="maxRetriesOfProcessed"/> times and only where the
+    /// call's safety allows.
     /// </summary>
-    public static bool ShouldRetry(AgentCallSafety safety, AgentFailureKind failure, int attemptNumber, int maxRetriesOfProcessed, bool outageOutlastsBudget) => failure switch
+    public static bool ShouldRetry(AgentCallSafety safety, AgentFailure? failure, int attemptNumber, int maxRetriesOfProcessed, bool outageOutlastsBudget) => failure switch
     {
-        AgentFailureKind.NotDelivered => !outageOutlastsBudget,
-        AgentFailureKind.NotProcessed => true,
-        AgentFailureKind.Ambiguous => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable or AgentCallSafety.RepeatableExceptServerErrors,
-        AgentFailureKind.ServerError => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable,
+        AgentFailure.Unreachable => !outageOutlastsBudget,
+        AgentFailure.RateLimited or AgentFailure.NotReady => true,
+        AgentFailure.NoAnswer => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable or AgentCallSafety.RepeatableExceptServerErrors,
+        AgentFailure.ServerError => attemptNumber < maxRetriesOfProcessed && safety is AgentCallSafety.Repeatable,
         _ => false,
     };
 

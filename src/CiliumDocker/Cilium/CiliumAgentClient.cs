@@ -296,8 +296,8 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         }
 
         var failure = AgentRetryRules.Classify(args.Outcome);
-        call.LastFailureUnreachable = failure == AgentFailureKind.NotDelivered;
-        call.EarlierAttemptMayHaveTakenEffect |= failure is AgentFailureKind.Ambiguous or AgentFailureKind.ServerError;
+        call.LastFailureUnreachable = failure == AgentFailure.Unreachable;
+        call.EarlierAttemptMayHaveTakenEffect |= failure?.AgentMayHaveActed() == true;
         if (args.Outcome.Exception is { } exception)
         {
             call.LastStatus = null;

@@ -29,30 +29,27 @@ internal sealed partial class AddressJanitor(
                 continue;
             }
 
-            try
+            var (outcome, failure) = await OwedWork.TryAsync(() => agent.ReleaseAsync(address.ToString(), pool, cancellationToken));
+            switch (outcome)
             {
-                await agent.ReleaseAsync(address.ToString(), pool, cancellationToken);
-            }
-            catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
-            {
-                LogStillOwed(logger, address, ex.Message);
-                if (ex.AgentUnreachable)
-                {
-                    return;
-                }
+                case OwedWorkOutcome.StillOwed:
+                    LogStillOwed(logger, address, failure!.Message);
+                    if (failure.AgentUnreachable)
+                    {
+                        return;
+                    }
 
-                continue;
-            }
-            catch (CiliumAgentException ex)
-            {
-                LogGaveUp(logger, address, ex.Message);
-                ledger.Forget(address);
-                continue;
+                    continue;
+                case OwedWorkOutcome.Refused:
+                    LogGaveUp(logger, address, failure!.Message);
+                    break;
+                default:
+                    metrics.RecordAddressReleased();
+                    LogReleased(logger, address);
+                    break;
             }
 
             ledger.Forget(address);
-            metrics.RecordAddressReleased();
-            LogReleased(logger, address);
         }
     }
 

@@ -116,25 +116,26 @@ internal sealed partial class IpamDriver(
             return EmptyResponse.Instance;
         }
 
+        (OwedWorkOutcome Outcome, CiliumAgentException? Failure) release;
         try
         {
-            await agent.ReleaseAsync(address.ToString(), agentPool, cancellationToken);
-        }
-        catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
-        {
-            ledger.DeferRelease(address, agentPool);
-            LogReleaseDeferred(logger, address, ex.Message);
-            return EmptyResponse.Instance;
+            release = await OwedWork.TryAsync(() => agent.ReleaseAsync(address.ToString(), agentPool, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             ledger.DeferRelease(address, agentPool);
             throw;
         }
-        catch (CiliumAgentException)
+
+        switch (release.Outcome)
         {
-            ledger.Forget(address);
-            throw;
+            case OwedWorkOutcome.StillOwed:
+                ledger.DeferRelease(address, agentPool);
+                LogReleaseDeferred(logger, address, release.Failure!.Message);
+                return EmptyResponse.Instance;
+            case OwedWorkOutcome.Refused:
+                ledger.Forget(address);
+                throw release.Failure!;
         }
 
         ledger.Forget(address);

@@ -1,5 +1,4 @@
 using CiliumDocker.Cilium;
-using CiliumDocker.Ipam;
 using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Network;
@@ -11,29 +10,26 @@ internal sealed partial class EndpointJanitor(ICiliumAgent agent, EndpointCleanu
     {
         foreach (var endpointId in queue.Snapshot())
         {
-            try
+            var (outcome, failure) = await OwedWork.TryAsync(() => agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken));
+            switch (outcome)
             {
-                await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
-            }
-            catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
-            {
-                LogStillPending(logger, endpointId, ex.Message);
-                if (ex.AgentUnreachable)
-                {
-                    return;
-                }
+                case OwedWorkOutcome.StillOwed:
+                    LogStillPending(logger, endpointId, failure!.Message);
+                    if (failure.AgentUnreachable)
+                    {
+                        return;
+                    }
 
-                continue;
-            }
-            catch (CiliumAgentException ex)
-            {
-                LogGaveUp(logger, endpointId, ex.Message);
-                queue.Remove(endpointId);
-                continue;
+                    continue;
+                case OwedWorkOutcome.Refused:
+                    LogGaveUp(logger, endpointId, failure!.Message);
+                    break;
+                default:
+                    LogDeleted(logger, endpointId);
+                    break;
             }
 
             queue.Remove(endpointId);
-            LogDeleted(logger, endpointId);
         }
     }
 

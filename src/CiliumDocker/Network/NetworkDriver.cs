@@ -331,22 +331,29 @@ internal sealed partial class NetworkDriver(
     private async Task<bool> DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
     {
         ledger.EndpointGone(endpointId);
+        var deleted = false;
+        (OwedWorkOutcome Outcome, CiliumAgentException? Failure) deletion;
         try
         {
-            var deleted = await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
-            cleanupQueue.Remove(endpointId);
-            return deleted;
-        }
-        catch (CiliumAgentException ex) when (ex.IsWorthRetryingLater)
-        {
-            cleanupQueue.Add(endpointId);
-            LogDeletionDeferred(logger, endpointId, ex.Message);
-            return false;
+            deletion = await OwedWork.TryAsync(async () => deleted = await agent.DeleteEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             cleanupQueue.Add(endpointId);
             throw;
+        }
+
+        switch (deletion.Outcome)
+        {
+            case OwedWorkOutcome.StillOwed:
+                cleanupQueue.Add(endpointId);
+                LogDeletionDeferred(logger, endpointId, deletion.Failure!.Message);
+                return false;
+            case OwedWorkOutcome.Refused:
+                throw deletion.Failure!;
+            default:
+                cleanupQueue.Remove(endpointId);
+                return deleted;
         }
     }
 

@@ -83,12 +83,12 @@ internal sealed class CiliumAgentClientDeadlineTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.OnlyUnprocessed, AgentFailureKind.NotDelivered, 40, 5, outageOutlastsBudget: false), Is.True,
+            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.OnlyUnprocessed, AgentFailure.Unreachable, 40, 5, outageOutlastsBudget: false), Is.True,
                 "what never reached the agent is retried until the budget ends, past the count for processed failures");
-            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailureKind.NotDelivered, 0, 5, outageOutlastsBudget: true), Is.False);
-            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailureKind.NotProcessed, 40, 5, outageOutlastsBudget: true), Is.True,
+            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailure.Unreachable, 0, 5, outageOutlastsBudget: true), Is.False);
+            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailure.RateLimited, 40, 5, outageOutlastsBudget: true), Is.True,
                 "429/503 come from an agent that answers");
-            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailureKind.Ambiguous, 5, 5, outageOutlastsBudget: false), Is.False);
+            Assert.That(AgentRetryRules.ShouldRetry(AgentCallSafety.Repeatable, AgentFailure.NoAnswer, 5, 5, outageOutlastsBudget: false), Is.False);
         });
     }
 
