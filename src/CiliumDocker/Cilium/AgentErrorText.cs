@@ -50,7 +50,7 @@ internal static class AgentErrorText
     }
 
     /// <summary>Why an attempt failed, in a few words: "connection refused", "500 Internal Server Error: ...".</summary>
-    public static string DescribeFailure(AgentEndpoint endpoint, Exception exception) => exception switch
+    public static string DescribeFailure(SocketEndpoint endpoint, Exception exception) => exception switch
     {
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } e => DescribeConnectFailure(endpoint, e),
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => "the agent closed the connection before answering",
@@ -70,7 +70,7 @@ internal static class AgentErrorText
     }
 
     /// <summary>What an operator should check when the agent could not be reached at all.</summary>
-    public static string UnreachableHint(AgentEndpoint endpoint, SocketError? socketError) => socketError switch
+    public static string UnreachableHint(SocketEndpoint endpoint, SocketError? socketError) => socketError switch
     {
         SocketError.AccessDenied => "the plugin must run as root or otherwise be allowed to connect to the agent socket",
         _ when endpoint.IsUnixSocket => "is cilium-agent running and is its socket mounted into the plugin?",
@@ -91,7 +91,7 @@ internal static class AgentErrorText
             ? string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalSeconds} s")
             : string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMilliseconds} ms");
 
-    private static string DescribeConnectFailure(AgentEndpoint endpoint, HttpRequestException exception) =>
+    private static string DescribeConnectFailure(SocketEndpoint endpoint, HttpRequestException exception) =>
         AgentRetryRules.FindSocketError(exception) switch
         {
             // ENOENT surfaces as AddressNotAvailable ("Cannot assign requested address"), which misleads.

@@ -210,7 +210,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static SocketsHttpHandler CreateHandler(AgentEndpoint endpoint)
+    private static SocketsHttpHandler CreateHandler(SocketEndpoint endpoint)
     {
         var handler = new SocketsHttpHandler
         {
@@ -224,25 +224,10 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         if (endpoint.SocketPath is { } socketPath)
         {
             // The handler asks for localhost:80; the agent is always at its socket.
-            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(socketPath, cancellationToken);
+            handler.ConnectCallback = (_, cancellationToken) => SocketEndpoint.ConnectUnixAsync(socketPath, cancellationToken);
         }
 
         return handler;
-    }
-
-    private static async ValueTask<Stream> ConnectUnixAsync(string socketPath, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private ResiliencePipeline<AgentReply> BuildPipeline(AgentClientOptions options, TimeProvider timeProvider)

@@ -122,7 +122,7 @@ internal static class CommandLine
         dockerHostPath ??= NonEmpty(environment("DOCKER_HOST_PATH")) ?? PluginOptions.DefaultDockerHostPath;
         try
         {
-            _ = AgentClientOptions.ParseEndpoint(ciliumApi);
+            _ = SocketEndpoint.Parse(ciliumApi);
         }
         catch (FormatException ex)
         {

@@ -51,7 +51,7 @@ internal sealed record PluginOptions
     public AgentClientOptions ToAgentClientOptions()
     {
         var defaults = new AgentClientOptions();
-        var endpoint = AgentClientOptions.ParseEndpoint(CiliumApi);
+        var endpoint = SocketEndpoint.Parse(CiliumApi);
         return AgentRetryBudget is not { } budget
             ? new AgentClientOptions { Endpoint = endpoint }
             : new AgentClientOptions

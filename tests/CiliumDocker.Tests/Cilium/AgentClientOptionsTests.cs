@@ -9,7 +9,7 @@ internal sealed class AgentClientOptionsTests
     [Test]
     public void ParseEndpoint_UnixUri_GivesTheSocketPath()
     {
-        var endpoint = AgentClientOptions.ParseEndpoint("unix:///var/run/cilium/cilium.sock");
+        var endpoint = SocketEndpoint.Parse("unix:///var/run/cilium/cilium.sock");
 
         Assert.Multiple(() =>
         {
@@ -24,7 +24,7 @@ internal sealed class AgentClientOptionsTests
     [TestCase("tcp://[::1]:9234", "::1", 9234, "tcp://[::1]:9234")]
     public void ParseEndpoint_TcpUri_GivesHostAndPort(string uri, string host, int port, string shown)
     {
-        var endpoint = AgentClientOptions.ParseEndpoint(uri);
+        var endpoint = SocketEndpoint.Parse(uri);
 
         Assert.Multiple(() =>
         {
@@ -35,7 +35,7 @@ internal sealed class AgentClientOptionsTests
         });
     }
 
-    [TestCase("/var/run/cilium/cilium.sock", "expected unix:///path/to/cilium.sock or tcp://host:port")]
+    [TestCase("/var/run/cilium/cilium.sock", "expected unix:///path/to/the.sock or tcp://host:port")]
     [TestCase("unix://", "the socket path is empty")]
     [TestCase("http://localhost:9234", "unsupported scheme 'http', expected unix:// or tcp://")]
     [TestCase("tcp://localhost", "expected tcp://host:port")]
@@ -46,7 +46,7 @@ internal sealed class AgentClientOptionsTests
     [TestCase("tcp://:9234", "expected tcp://host:port")]
     public void ParseEndpoint_InvalidUri_ThrowsLikeTheOriginal(string uri, string why)
     {
-        Assert.That(() => AgentClientOptions.ParseEndpoint(uri),
+        Assert.That(() => SocketEndpoint.Parse(uri),
             Throws.InstanceOf<FormatException>().With.Message.EqualTo($"invalid host format '{uri}': {why}"));
     }
 
@@ -56,7 +56,7 @@ internal sealed class AgentClientOptionsTests
         // 60 two-byte characters: 120 bytes, although only 65 characters in all.
         var uri = "unix:///tmp/" + new string('\u00e9', 60);
 
-        Assert.That(() => AgentClientOptions.ParseEndpoint(uri),
+        Assert.That(() => SocketEndpoint.Parse(uri),
             Throws.InstanceOf<FormatException>().With.Message.Contains("longer than the 107 bytes"));
     }
 

@@ -19,7 +19,7 @@ internal static class AgentClientTestKit
     /// Retries at once and never times out on its own: tests then depend on what the agent answers, not on how
     /// fast this machine runs. Tests about timing set what they exercise.
     /// </summary>
-    public static AgentClientOptions Options(AgentEndpoint endpoint) => new()
+    public static AgentClientOptions Options(SocketEndpoint endpoint) => new()
     {
         Endpoint = endpoint,
         RetryBaseDelay = TimeSpan.Zero,

@@ -95,7 +95,7 @@ internal sealed class CiliumAgentClientDeadlineTests
     [Test]
     public async Task Statistics_OutageStartsAtTheFirstRefusedAttemptAndEndsAtTheFirstAnswer(CancellationToken cancellationToken)
     {
-        var missing = AgentEndpoint.UnixSocket(FakeAgentServer.NewSocketPath());
+        var missing = SocketEndpoint.UnixSocket(FakeAgentServer.NewSocketPath());
         using var down = AgentClientTestKit.Create(new AgentClientOptions { Endpoint = missing, MaxRetryAttempts = 0 }, _time, _statistics);
         using var up = AgentClientTestKit.Create(AgentClientTestKit.Options(_agent.Endpoint), _time, _statistics);
         _agent.DefaultResponse = FakeAgentResponse.Json(200, AgentClientTestKit.ConfigJson);

@@ -38,7 +38,7 @@ internal sealed class CiliumAgentClientRetryTests
     public async Task GetConfigAsync_ConnectionRefusedThenAgentUp_Succeeds(CancellationToken cancellationToken)
     {
         var socketPath = FakeAgentServer.NewSocketPath();
-        var options = AgentClientTestKit.Options(AgentEndpoint.UnixSocket(socketPath));
+        var options = AgentClientTestKit.Options(SocketEndpoint.UnixSocket(socketPath));
         using var client = AgentClientTestKit.Create(
             new AgentClientOptions
             {
@@ -87,7 +87,7 @@ internal sealed class CiliumAgentClientRetryTests
     public void GetConfigAsync_SocketMissing_FailsAsUnreachableNamingTheSocket()
     {
         var socketPath = FakeAgentServer.NewSocketPath();
-        using var client = AgentClientTestKit.Create(AgentClientTestKit.Options(AgentEndpoint.UnixSocket(socketPath)), _time, _statistics);
+        using var client = AgentClientTestKit.Create(AgentClientTestKit.Options(SocketEndpoint.UnixSocket(socketPath)), _time, _statistics);
 
         var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await client.GetConfigAsync(CancellationToken.None));
 
@@ -110,7 +110,7 @@ internal sealed class CiliumAgentClientRetryTests
         var socketPath = FakeAgentServer.NewSocketPath();
         using var refusing = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         refusing.Bind(new UnixDomainSocketEndPoint(socketPath));
-        using var client = AgentClientTestKit.Create(AgentClientTestKit.Options(AgentEndpoint.UnixSocket(socketPath)), _time, _statistics);
+        using var client = AgentClientTestKit.Create(AgentClientTestKit.Options(SocketEndpoint.UnixSocket(socketPath)), _time, _statistics);
 
         var failure = Assert.ThrowsAsync<CiliumAgentException>(async () => await client.CreateEndpointAsync(new EndpointChangeRequest(), CancellationToken.None));
 

@@ -14,7 +14,7 @@ internal sealed class CiliumServiceCollectionExtensionsTests
     [Test]
     public void AddCiliumAgent_Resolved_SharesOneMonitorAndOneClient()
     {
-        var options = new AgentClientOptions { Endpoint = AgentEndpoint.UnixSocket("/run/test/cilium.sock") };
+        var options = new AgentClientOptions { Endpoint = SocketEndpoint.UnixSocket("/run/test/cilium.sock") };
         using var provider = new ServiceCollection().AddLogging().AddCiliumAgent(options).BuildServiceProvider();
 
         var monitor = provider.GetRequiredService<AgentConfigMonitor>();

@@ -109,8 +109,8 @@ internal sealed class CommandLineTests
     [TestCase(new[] { "--state-dir=" }, "needs a non-empty value")]
     [TestCase(new[] { "--cilium-api", "/var/run/cilium.sock" }, "invalid host format '/var/run/cilium.sock'")]
     [TestCase(new[] { "--cilium-api", "http://x" }, "unsupported scheme")]
-    [TestCase(new[] { "--docker-host-path", "docker.sock" }, "--docker-host-path: Docker host 'docker.sock' is not usable")]
-    [TestCase(new[] { "--docker-host-path", "tcp://foo" }, "--docker-host-path: Docker host 'tcp://foo' is not usable: expected tcp://host:port with an explicit port")]
+    [TestCase(new[] { "--docker-host-path", "docker.sock" }, "--docker-host-path: invalid host format 'docker.sock'")]
+    [TestCase(new[] { "--docker-host-path", "tcp://foo" }, "--docker-host-path: invalid host format 'tcp://foo': expected tcp://host:port")]
     [TestCase(new[] { "--docker-host-path", "unix:///run/\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9.sock" }, "longer than the 107 bytes")]
     [TestCase(new[] { "--cilium-api", "unix:///run/\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9.sock" }, "longer than the 107 bytes")]
     public void Parse_BadArguments_ReportsTheProblem(string[] args, string expected)

@@ -29,10 +29,10 @@ internal sealed class BinaryTests : PluginIntegrationTest
 
     /// <summary>Every flag and variable is checked before anything starts: exit 2 and one line naming it, never a stack trace.</summary>
     [TestCase("--sockpath=/x", "", "", "unknown flag: --sockpath")]
-    [TestCase("--docker-host-path=tcp://foo", "", "", "--docker-host-path: Docker host 'tcp://foo' is not usable")]
+    [TestCase("--docker-host-path=tcp://foo", "", "", "--docker-host-path: invalid host format 'tcp://foo': expected tcp://host:port")]
     [TestCase("--cilium-api=unix://cilium.sock", "", "", "--cilium-api: invalid host format 'unix://cilium.sock'")]
     [TestCase("--datapath=tap", "", "", "--datapath tap is not one of veth, none")]
-    [TestCase("", "DOCKER_HOST_PATH", "tcp://foo", "DOCKER_HOST_PATH: Docker host 'tcp://foo' is not usable")]
+    [TestCase("", "DOCKER_HOST_PATH", "tcp://foo", "DOCKER_HOST_PATH: invalid host format 'tcp://foo': expected tcp://host:port")]
     [TestCase("", "DOCKER_HOST_PATH", "unix:///run/docker/plugins/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock", "longer than the 107 bytes")]
     [TestCase("", "CILIUM_SOCK", "cilium.sock", "CILIUM_SOCK: invalid host format 'unix://cilium.sock'")]
     [TestCase("", "RETRY_BUDGET", "0.5", "RETRY_BUDGET=0.5 is not a number of seconds from 1 to 300")]

@@ -38,13 +38,13 @@ internal sealed class DockerHostTests
         });
     }
 
-    [TestCase("/var/run/docker.sock", "unix:///path/to/docker.sock or tcp://host:port")]
-    [TestCase("http://127.0.0.1:2375", "unix:///path/to/docker.sock or tcp://host:port")]
-    [TestCase("npipe:////./pipe/docker_engine", "unix:///path/to/docker.sock or tcp://host:port")]
+    [TestCase("/var/run/docker.sock", "expected unix:///path/to/the.sock or tcp://host:port")]
+    [TestCase("http://127.0.0.1:2375", "expected unix:// or tcp://")]
+    [TestCase("npipe:////./pipe/docker_engine", "expected unix:// or tcp://")]
     [TestCase("unix://var/run/docker.sock", "must be absolute")]
-    [TestCase("tcp://127.0.0.1", "explicit port")]
-    [TestCase("tcp://127.0.0.1:2375/v1.41", "explicit port")]
-    [TestCase("tcp://", "explicit port")]
+    [TestCase("tcp://127.0.0.1", "expected tcp://host:port")]
+    [TestCase("tcp://127.0.0.1:2375/v1.41", "expected tcp://host:port")]
+    [TestCase("tcp://", "expected tcp://host:port")]
     public void Parse_UnsupportedForm_ThrowsWithWhatIsAccepted(string value, string expectedHint)
     {
         var ex = Assert.Throws<FormatException>(() => DockerHost.Parse(value));

@@ -65,6 +65,6 @@ internal sealed class LabelWatcherServiceCollectionExtensionsTests
 
         var ex = Assert.Throws<FormatException>(() => services.AddDockerLabelWatcher("/var/run/docker.sock"));
 
-        Assert.That(ex!.Message, Does.Contain("unix:///path/to/docker.sock or tcp://host:port"));
+        Assert.That(ex!.Message, Does.Contain("unix:///path/to/the.sock or tcp://host:port"));
     }
 }

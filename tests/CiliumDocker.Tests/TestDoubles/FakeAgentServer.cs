@@ -24,9 +24,9 @@ internal sealed class FakeAgentServer : IAsyncDisposable
     private TaskCompletionSource _requestArrived = NewSignal();
     private WebApplication? _app;
 
-    private FakeAgentServer(AgentEndpoint endpoint) => Endpoint = endpoint;
+    private FakeAgentServer(SocketEndpoint endpoint) => Endpoint = endpoint;
 
-    public AgentEndpoint Endpoint { get; private set; }
+    public SocketEndpoint Endpoint { get; private set; }
 
     /// <summary>Answer once the script is used up. Defaults to 404 with no body.</summary>
     public FakeAgentResponse DefaultResponse { get; set; } = FakeAgentResponse.Empty(404);
@@ -46,9 +46,9 @@ internal sealed class FakeAgentServer : IAsyncDisposable
     public static string NewSocketPath() => $"/tmp/fa-{Guid.NewGuid():N}"[..20] + ".sock";
 
     public static Task<FakeAgentServer> StartUnixAsync(string? socketPath = null) =>
-        StartAsync(AgentEndpoint.UnixSocket(socketPath ?? NewSocketPath()));
+        StartAsync(SocketEndpoint.UnixSocket(socketPath ?? NewSocketPath()));
 
-    public static Task<FakeAgentServer> StartTcpAsync() => StartAsync(AgentEndpoint.Tcp("127.0.0.1", 1));
+    public static Task<FakeAgentServer> StartTcpAsync() => StartAsync(SocketEndpoint.Tcp("127.0.0.1", 1));
 
     /// <summary>Queues answers for the next requests, in order.</summary>
     public void Enqueue(params FakeAgentResponse[] responses)
@@ -99,7 +99,7 @@ internal sealed class FakeAgentServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static async Task<FakeAgentServer> StartAsync(AgentEndpoint endpoint)
+    private static async Task<FakeAgentServer> StartAsync(SocketEndpoint endpoint)
     {
         var server = new FakeAgentServer(endpoint);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -124,7 +124,7 @@ internal sealed class FakeAgentServer : IAsyncDisposable
         if (!endpoint.IsUnixSocket)
         {
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-            server.Endpoint = AgentEndpoint.Tcp("127.0.0.1", new Uri(address).Port);
+            server.Endpoint = SocketEndpoint.Tcp("127.0.0.1", new Uri(address).Port);
         }
 
         return server;

@@ -65,7 +65,7 @@ internal sealed class InProcessPlugin : IAsyncDisposable
             {
                 services.AddCiliumAgent(new AgentClientOptions
                 {
-                    Endpoint = AgentEndpoint.UnixSocket(agent.SocketPath),
+                    Endpoint = SocketEndpoint.UnixSocket(agent.SocketPath),
                     TotalBudget = TimeSpan.FromSeconds(3),
                     AttemptTimeout = TimeSpan.FromSeconds(3),
                 });
