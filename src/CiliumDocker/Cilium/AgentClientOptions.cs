@@ -35,8 +35,8 @@ internal sealed class AgentClientOptions
     /// <summary>First backoff delay, doubled per retry, with jitter. Defaults to 100 ms; zero retries at once.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Cap of one backoff delay. Defaults to 2 s.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Cap of one backoff delay. Defaults to 1 s: an agent that comes back is noticed within a second, and an attempt at a missing socket costs microseconds.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The original's default: <c>unix://$CILIUM_SOCK</c> when that variable is set, else the well-known socket.

@@ -22,17 +22,23 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
     private readonly ICiliumAgent _agent;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AgentConfigMonitor> _logger;
+    private readonly AgentCallStatistics _statistics;
+    private readonly TimeSpan _budget;
     private volatile AgentConfigSnapshot? _current;
     private volatile string? _lastError;
     private TaskCompletionSource _refreshRequested = NewSignal();
     private readonly TaskCompletionSource _firstConfiguration = NewSignal();
 
-    public AgentConfigMonitor(ICiliumAgent agent, TimeProvider timeProvider, ILogger<AgentConfigMonitor> logger)
+    public AgentConfigMonitor(ICiliumAgent agent, AgentCallStatistics statistics, AgentClientOptions options, TimeProvider timeProvider, ILogger<AgentConfigMonitor> logger)
     {
         ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(statistics);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _agent = agent;
+        _statistics = statistics;
+        _budget = options.TotalBudget;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -43,7 +49,9 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
 
     public async ValueTask<DaemonConfigurationStatus> GetRequiredAsync(CancellationToken cancellationToken)
     {
-        while (_current is null && CallDeadline.Remaining(_timeProvider) is { } left && left > TimeSpan.Zero)
+        // An agent unreachable for longer than a whole budget will not answer within this call either: no waiting.
+        while (_current is null && CallDeadline.Remaining(_timeProvider) is { } left && left > TimeSpan.Zero
+            && !(_statistics.OutageLength(_timeProvider.GetUtcNow()) > _budget))
         {
             // The monitor may be sitting out a backoff of up to 5 s: a waiting Docker call wants the next try now.
             Volatile.Read(ref _refreshRequested).TrySetResult();
@@ -54,6 +62,12 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
             catch (TimeoutException)
             {
             }
+        }
+
+        if (_current is null && _statistics.OutageLength(_timeProvider.GetUtcNow()) > _budget)
+        {
+            // Fail fast, but with one attempt of its own: the first call after the agent is back gets through.
+            await TryFetchAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return _current?.Status ?? throw new CiliumAgentException(

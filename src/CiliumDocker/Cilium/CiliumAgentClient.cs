@@ -428,8 +428,10 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         var consequence = call.Safety == AgentCallSafety.OnlyUnprocessed && !call.LastFailureUnreachable
             ? "; the agent may still carry it out, so it was not repeated"
             : string.Empty;
+        // What was left of the deadline is never a round number: tenths of a second read better than 19999 ms.
+        var left = TimeSpan.FromMilliseconds(Math.Round(call.Budget.TotalMilliseconds / 100) * 100);
         var within = call.BudgetSetByDeadline
-            ? $"the {AgentErrorText.FormatDuration(call.Budget)} this Docker call had left"
+            ? $"the {(left.TotalSeconds >= 1 ? left.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s" : AgentErrorText.FormatDuration(call.Budget))} this Docker call had left"
             : AgentErrorText.FormatDuration(call.Budget);
         var failure = call.LastFailureUnreachable ? AgentFailure.Unreachable
             : call.LastStatus is { } lastStatus ? AgentFailureFacts.FromStatus((int)lastStatus)

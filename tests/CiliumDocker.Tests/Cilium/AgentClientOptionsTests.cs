@@ -79,7 +79,7 @@ internal sealed class AgentClientOptionsTests
             Assert.That(options.AttemptTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
             Assert.That(options.TotalBudget, Is.EqualTo(TimeSpan.FromSeconds(20)));
             Assert.That(options.TotalBudget, Is.LessThan(TimeSpan.FromSeconds(30)));
-            Assert.That(options.MaxRetryDelay, Is.EqualTo(TimeSpan.FromSeconds(2)));
+            Assert.That(options.MaxRetryDelay, Is.EqualTo(TimeSpan.FromSeconds(1)));
         });
     }
 }

@@ -20,7 +20,7 @@ internal sealed class AgentConfigMonitorTests
     {
         _agent = new ScriptedConfigAgent();
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
-        _monitor = new AgentConfigMonitor(_agent, _time, NullLogger<AgentConfigMonitor>.Instance);
+        _monitor = new AgentConfigMonitor(_agent, new AgentCallStatistics(), new AgentClientOptions(), _time, NullLogger<AgentConfigMonitor>.Instance);
     }
 
     [TearDown]

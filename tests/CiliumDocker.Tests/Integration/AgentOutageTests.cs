@@ -26,8 +26,10 @@ internal sealed class AgentOutageTests : PluginIntegrationTest
         var call = Plugin.PostAsync("/IpamDriver.RequestAddress", DockerRequests.RequestAddressJson, Cancellation);
         await Task.Delay(TimeSpan.FromSeconds(downSeconds), Cancellation);
         Assert.That(call.IsCompleted, Is.False, "the call waits for the agent instead of failing");
+        var back = Stopwatch.StartNew();
         await Agent.StartAsync();
         var response = await call;
+        await TestContext.Progress.WriteLineAsync($"agent down {downSeconds} s: the call answered {back.Elapsed.TotalMilliseconds:F0} ms after the agent was back");
 
         Assert.That(response.Status, Is.EqualTo(200), response.Body);
         Assert.That(response.Body, Does.Contain("\"Address\":\"10.11."));
@@ -65,7 +67,9 @@ internal sealed class AgentOutageTests : PluginIntegrationTest
         var fast = await Plugin.PostAsync("/IpamDriver.RequestAddress", DockerRequests.RequestAddressJson, Cancellation);
         var fastTook = clock.Elapsed;
         await Agent.StartAsync();
+        clock.Restart();
         var recovered = await Plugin.PostAsync("/IpamDriver.RequestAddress", DockerRequests.RequestAddressJson, Cancellation);
+        await TestContext.Progress.WriteLineAsync($"agent away: failed in {fastTook.TotalMilliseconds:F0} ms; back: answered in {clock.Elapsed.TotalMilliseconds:F0} ms");
 
         using var report = JsonDocument.Parse(health.Body);
         var agent = report.RootElement.GetProperty("agent");
@@ -82,6 +86,30 @@ internal sealed class AgentOutageTests : PluginIntegrationTest
     }
 
     [Test]
+    public async Task AgentNeverAnsweredForLongerThanADeadline_RequestPoolFailsAtOnce_AndWorksOnceItAnswers()
+    {
+        await StartAsync(agentUp: false, environment: new Dictionary<string, string> { ["RETRY_BUDGET"] = "2" });
+        await Eventually.ReturnsAsync(
+            () => Plugin.GetAsync("/Plugin.Health", Cancellation),
+            response => response.Body.Contains("\"callsWaitForAgent\":false", StringComparison.Ordinal),
+            Cancellation);
+
+        var clock = Stopwatch.StartNew();
+        var fast = await Plugin.PostAsync("/IpamDriver.RequestPool", DockerRequests.RequestPoolJson, Cancellation);
+        var fastTook = clock.Elapsed;
+        await Agent.StartAsync();
+        var served = await Plugin.PostAsync("/IpamDriver.RequestPool", DockerRequests.RequestPoolJson, Cancellation);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fast.Status, Is.EqualTo(500));
+            Assert.That(fast.Body, Does.Contain("no configuration received yet from the Cilium agent"));
+            Assert.That(fastTook, Is.LessThan(TimeSpan.FromSeconds(1)));
+            Assert.That(served.Status, Is.EqualTo(200), served.Body);
+        });
+    }
+
+    [Test]
     public async Task SlowAgent_EveryAnswerTakes40Seconds_TheDockerCallFailsWithOurMessageBefore30Seconds()
     {
         await StartAsync(environment: DefaultDeadline);
@@ -92,6 +120,7 @@ internal sealed class AgentOutageTests : PluginIntegrationTest
         var response = await Plugin.PostAsync("/IpamDriver.RequestAddress", DockerRequests.RequestAddressJson, Cancellation);
         var took = clock.Elapsed;
         Agent.Delay = TimeSpan.Zero;
+        await TestContext.Progress.WriteLineAsync($"slow agent: failed after {took.TotalSeconds:F1} s: {response.Body}");
 
         Assert.Multiple(() =>
         {
