@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.RegularExpressions;
 using CiliumDocker.Cilium;
@@ -28,10 +27,6 @@ internal sealed partial class NetworkDriver(
     public const string InterfacePrefix = "cilium";
 
     public const string VethDatapathMode = "veth";
-
-    // What each endpoint was registered with, from CreateEndpoint until the endpoint is deleted: an agent that
-    // restarted between CreateEndpoint and Join may not have saved the endpoint yet, and Join registers it again.
-    private readonly ConcurrentDictionary<string, Registration> _registrations = new(StringComparer.Ordinal);
 
     public static NetworkCapabilitiesResponse GetCapabilities() => new() { Scope = "local", ConnectivityScope = "local" };
 
@@ -115,7 +110,6 @@ internal sealed partial class NetworkDriver(
             ledger.Claim(address, endpointId);
         }
 
-        _registrations[endpointId] = new Registration(change, addresses);
         metrics.RecordEndpointCreated();
         LogEndpointCreated(logger, endpointId, veth.HostName, ipv4, ipv6);
 
@@ -129,7 +123,6 @@ internal sealed partial class NetworkDriver(
         var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
         var status = await agentConfig.GetRequiredAsync(cancellationToken);
         var endpoint = await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
-            ?? await RegisterAgainAsync(endpointId, cancellationToken)
             ?? throw new PluginCallException(
                 $"endpoint {endpointId} is not registered at the Cilium agent ({agent.Endpoint}), which may have restarted without it; start the container again");
 
@@ -333,36 +326,11 @@ internal sealed partial class NetworkDriver(
         }
     }
 
-    /// <summary>
-    /// The agent lost an endpoint this process registered moments ago (it restarted before saving it, and with it
-    /// the addresses): take the addresses back by IP, without timers, and register the same endpoint again.
-    /// </summary>
-    private async Task<CiliumEndpoint?> RegisterAgainAsync(string endpointId, CancellationToken cancellationToken)
-    {
-        if (!_registrations.TryGetValue(endpointId, out var registration))
-        {
-            return null;
-        }
-
-        LogRegisteringAgain(logger, endpointId);
-        await ReserveAgainAsync(registration.Addresses, cancellationToken);
-        foreach (var address in registration.Addresses)
-        {
-            ledger.Claim(address, endpointId);
-        }
-
-        var change = registration.Change;
-        var withoutTimers = new AddressPair { IPv4 = change.Addressing?.IPv4, IPv6 = change.Addressing?.IPv6 };
-        await agent.CreateEndpointAsync(change with { Addressing = withoutTimers }, cancellationToken);
-        return await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken);
-    }
-
     /// <summary>True when the agent confirmed it deleted the endpoint; false when it had none or the deletion is
     /// owed. Either way the endpoint's addresses go back to the agent with it, not through Docker's release.</summary>
     private async Task<bool> DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
     {
         ledger.EndpointGone(endpointId);
-        _registrations.TryRemove(endpointId, out _);
         var deleted = false;
         (OwedWorkOutcome Outcome, CiliumAgentException? Failure) deletion;
         try
@@ -430,11 +398,6 @@ internal sealed partial class NetworkDriver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "deleting agent endpoint of {EndpointId} deferred, it will be retried in the background: {Reason}")]
     private static partial void LogDeletionDeferred(ILogger logger, string endpointId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {EndpointId} is gone from the Cilium agent between CreateEndpoint and Join (the agent restarted?): registering it again")]
-    private static partial void LogRegisteringAgain(ILogger logger, string endpointId);
-
-    private sealed record Registration(EndpointChangeRequest Change, IReadOnlyList<IPAddress> Addresses);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "could not remove the interface of failed endpoint {EndpointId}")]
     private static partial void LogUndoFailed(ILogger logger, Exception exception, string endpointId);

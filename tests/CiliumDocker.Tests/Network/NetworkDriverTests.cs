@@ -435,36 +435,6 @@ internal sealed class NetworkDriverTests
         });
     }
 
-    /// <summary>Seen on the real agent: SIGTERM right after answering CreateEndpoint, before it saved the endpoint.</summary>
-    [Test]
-    public async Task Join_AgentRestartedWithoutTheEndpointSinceCreateEndpoint_RegistersItAgainWithItsAddress()
-    {
-        await _harness.Ipam.RequestAddressAsync(DockerRequests.Address("CiliumPoolv4"), CancellationToken.None);
-        var request = JsonSerializer.Deserialize(DockerRequests.CreateEndpointJson, DockerJsonContext.Default.CreateEndpointRequest)!;
-        await _harness.Network.CreateEndpointAsync(request, CancellationToken.None);
-        _harness.Model.Restart(loseEndpoints: true);
-
-        var join = await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(join.Gateway, Is.EqualTo("10.11.0.1"));
-            Assert.That(_harness.Model.Endpoints.Single().Addresses, Is.EqualTo(new[] { IPAddress.Parse("10.11.0.2") }));
-            Assert.That(_harness.Model.Allocations.Keys, Does.Contain(IPAddress.Parse("10.11.0.2")), "the address is taken back by IP");
-            Assert.That(_harness.Agent.Calls, Has.Some.StartsWith("Allocate 10.11.0.2"));
-        });
-    }
-
-    [Test]
-    public async Task Join_AgentLostAnEndpointThisProcessDidNotRegister_FailsClearly()
-    {
-        _harness.Model.Restart(loseEndpoints: true);
-
-        var error = Assert.ThrowsAsync<PluginCallException>(() => _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None));
-
-        Assert.That(error!.Message, Does.Contain("is not registered at the Cilium agent").And.Contain("start the container again"));
-    }
-
     [Test]
     public async Task Join_SecondEndpointInTheSameSandbox_RefusedExplainingOneCiliumInterface()
     {
