@@ -129,7 +129,10 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
         var restartedAt = clock.Elapsed.TotalSeconds;
         E2EEnvironment.Agent.Restart();
         var answeredAt = clock.Elapsed.TotalSeconds;
-        Thread.Sleep(TimeSpan.FromSeconds(8));
+
+        // Runs are sequential and one caught in the restart may take its whole deadline: wait for whole runs
+        // started after the agent answered, not for a fixed time.
+        Wait.Until(() => runs.Count(run => run.Started >= answeredAt) >= 3, TimeSpan.FromSeconds(120));
         stop.Cancel();
         churn.Wait();
 
