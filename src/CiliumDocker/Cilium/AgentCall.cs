@@ -52,9 +52,6 @@ internal sealed class AgentCall
     /// serves has less left (<see cref="CallDeadline"/>).</summary>
     public TimeSpan Budget { get; set; }
 
-    /// <summary>Whether <see cref="Budget"/> was cut short by the Docker call's deadline.</summary>
-    public bool BudgetSetByDeadline { get; set; }
-
     /// <summary>Set when the total budget, not a single attempt, ran out.</summary>
     public bool BudgetExhausted { get; set; }
 

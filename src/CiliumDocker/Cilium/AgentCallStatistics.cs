@@ -34,6 +34,12 @@ internal sealed class AgentCallStatistics
     /// <summary>How long the agent has been unreachable, or null while it answers.</summary>
     public TimeSpan? OutageLength(DateTimeOffset now) => UnreachableSince is { } since ? now - since : null;
 
+    /// <summary>
+    /// The outage's length once it is longer than <paramref name="budget"/>, else null: the one rule for when calls
+    /// stop waiting for the agent, since waiting a whole budget more would not help either.
+    /// </summary>
+    public TimeSpan? OutageLongerThan(TimeSpan budget, DateTimeOffset now) => OutageLength(now) is { } length && length > budget ? length : null;
+
     public void RecordCall() => Interlocked.Increment(ref _calls);
 
     public void RecordRetry() => Interlocked.Increment(ref _retries);

@@ -51,7 +51,7 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
     {
         // An agent unreachable for longer than a whole budget will not answer within this call either: no waiting.
         while (_current is null && CallDeadline.Remaining(_timeProvider) is { } left && left > TimeSpan.Zero
-            && !(_statistics.OutageLength(_timeProvider.GetUtcNow()) > _budget))
+            && _statistics.OutageLongerThan(_budget, _timeProvider.GetUtcNow()) is null)
         {
             // The monitor may be sitting out a backoff of up to 5 s: a waiting Docker call wants the next try now.
             Volatile.Read(ref _refreshRequested).TrySetResult();
@@ -64,7 +64,7 @@ internal sealed partial class AgentConfigMonitor : BackgroundService, IAgentConf
             }
         }
 
-        if (_current is null && _statistics.OutageLength(_timeProvider.GetUtcNow()) > _budget)
+        if (_current is null && _statistics.OutageLongerThan(_budget, _timeProvider.GetUtcNow()) is not null)
         {
             // Fail fast, but with one attempt of its own: the first call after the agent is back gets through.
             await TryFetchAsync(cancellationToken).ConfigureAwait(false);

@@ -91,6 +91,12 @@ internal static class AgentErrorText
             ? string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalSeconds} s")
             : string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMilliseconds} ms");
 
+    /// <summary>What was left of a deadline, never a round number: tenths of a second from 1 s up ("19.9 s", not "19943 ms").</summary>
+    public static string FormatRemaining(TimeSpan remaining) =>
+        remaining >= TimeSpan.FromSeconds(1)
+            ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(remaining.TotalSeconds, 1):0.#} s")
+            : FormatDuration(remaining);
+
     private static string DescribeConnectFailure(SocketEndpoint endpoint, HttpRequestException exception) =>
         AgentRetryRules.FindSocketError(exception) switch
         {

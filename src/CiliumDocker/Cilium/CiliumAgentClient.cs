@@ -303,7 +303,6 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
     {
         _statistics.RecordCall();
         call.Budget = CallDeadline.Bound(_options.TotalBudget, _timeProvider);
-        call.BudgetSetByDeadline = call.Budget < _options.TotalBudget;
         if (call.Budget < MinimumBudget)
         {
             throw Fail(
@@ -367,7 +366,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
 
     /// <summary>The agent has been unreachable for longer than a whole budget: waiting for it again would only make
     /// every Docker call take its full deadline to fail. One attempt per call still goes out, so recovery is immediate.</summary>
-    private bool OutageOutlastsBudget() => _statistics.OutageLength(_timeProvider.GetUtcNow()) > _options.TotalBudget;
+    private bool OutageOutlastsBudget() => _statistics.OutageLongerThan(_options.TotalBudget, _timeProvider.GetUtcNow()) is not null;
 
     private void EnsureSuccess(AgentCall call, AgentReply reply)
     {
@@ -428,10 +427,8 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         var consequence = call.Safety == AgentCallSafety.OnlyUnprocessed && !call.LastFailureUnreachable
             ? "; the agent may still carry it out, so it was not repeated"
             : string.Empty;
-        // What was left of the deadline is never a round number: tenths of a second read better than 19999 ms.
-        var left = TimeSpan.FromMilliseconds(Math.Round(call.Budget.TotalMilliseconds / 100) * 100);
-        var within = call.BudgetSetByDeadline
-            ? $"the {(left.TotalSeconds >= 1 ? left.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s" : AgentErrorText.FormatDuration(call.Budget))} this Docker call had left"
+        var within = call.Budget < _options.TotalBudget
+            ? $"the {AgentErrorText.FormatRemaining(call.Budget)} this Docker call had left"
             : AgentErrorText.FormatDuration(call.Budget);
         var failure = call.LastFailureUnreachable ? AgentFailure.Unreachable
             : call.LastStatus is { } lastStatus ? AgentFailureFacts.FromStatus((int)lastStatus)
@@ -462,7 +459,7 @@ internal sealed partial class CiliumAgentClient : ICiliumAgent, IDisposable
         {
             var hint = AgentErrorText.UnreachableHint(_options.Endpoint, AgentRetryRules.FindSocketError(exception));
             var attempts = call.Attempts > 1 ? $", {call.Attempts} attempts" : string.Empty;
-            var outage = _statistics.OutageLength(_timeProvider.GetUtcNow()) is { } length && length > _options.TotalBudget
+            var outage = _statistics.OutageLongerThan(_options.TotalBudget, _timeProvider.GetUtcNow()) is { } length
                 ? $"; unreachable for {AgentErrorText.FormatDuration(length)}, so calls no longer wait for it"
                 : string.Empty;
             return Fail($"{call.Description} failed: Cilium agent at {Endpoint} is unreachable ({description}{attempts}{outage}): {hint}", AgentFailure.Unreachable, statusCode: null, exception);

@@ -15,7 +15,7 @@ internal sealed record SocketEndpoint
         Port = port;
     }
 
-    /// <summary>The agent socket path; null for a TCP endpoint.</summary>
+    /// <summary>The Unix socket path; null for a TCP endpoint.</summary>
     public string? SocketPath { get; }
 
     /// <summary>The TCP host; null for a Unix socket endpoint.</summary>

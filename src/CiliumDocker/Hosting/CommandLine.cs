@@ -116,10 +116,12 @@ internal static class CommandLine
 
         // Each value is checked here, once, with the parser its component uses: a bad one is named now, never later
         // as a stack trace.
-        var ciliumApiSource = ciliumApi is null && NonEmpty(environment("CILIUM_SOCK")) is not null ? "CILIUM_SOCK" : "--cilium-api";
-        ciliumApi ??= environment("CILIUM_SOCK") is { Length: > 0 } sock ? UnixScheme + sock : PluginOptions.DefaultCiliumApi;
-        var dockerHostSource = dockerHostPath is null && NonEmpty(environment("DOCKER_HOST_PATH")) is not null ? "DOCKER_HOST_PATH" : "--docker-host-path";
-        dockerHostPath ??= NonEmpty(environment("DOCKER_HOST_PATH")) ?? PluginOptions.DefaultDockerHostPath;
+        var sockVariable = NonEmpty(environment("CILIUM_SOCK"));
+        var ciliumApiSource = ciliumApi is null && sockVariable is not null ? "CILIUM_SOCK" : "--cilium-api";
+        ciliumApi ??= sockVariable is not null ? UnixScheme + sockVariable : PluginOptions.DefaultCiliumApi;
+        var dockerHostVariable = NonEmpty(environment("DOCKER_HOST_PATH"));
+        var dockerHostSource = dockerHostPath is null && dockerHostVariable is not null ? "DOCKER_HOST_PATH" : "--docker-host-path";
+        dockerHostPath ??= dockerHostVariable ?? PluginOptions.DefaultDockerHostPath;
         try
         {
             _ = SocketEndpoint.Parse(ciliumApi);

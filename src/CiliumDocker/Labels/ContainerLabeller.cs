@@ -109,7 +109,6 @@ internal sealed partial class ContainerLabeller
 
     internal static bool IsTransient(Exception exception) => exception switch
     {
-        CiliumAgentException agent => agent.IsWorthRetryingLater,
         DockerApiException docker => docker.IsTransient,
         HttpRequestException or IOException or SocketException => true,
         _ => false,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CiliumDocker.Cilium;
 
 namespace CiliumDocker.Labels;
@@ -6,39 +5,35 @@ namespace CiliumDocker.Labels;
 /// <summary>Where the Docker Engine API listens: a Unix socket path, or a plain-HTTP TCP endpoint.</summary>
 internal sealed class DockerHost
 {
-    private DockerHost(string original, string? socketPath, string? tcpHost, int tcpPort)
+    private readonly SocketEndpoint _endpoint;
+
+    private DockerHost(string original, SocketEndpoint endpoint)
     {
         Original = original;
-        SocketPath = socketPath;
-        TcpHost = tcpHost;
-        TcpPort = tcpPort;
+        _endpoint = endpoint;
     }
 
     /// <summary>The text the operator gave, used in every message about this host.</summary>
     public string Original { get; }
 
     /// <summary>The Unix socket path, or null for a TCP host.</summary>
-    public string? SocketPath { get; }
+    public string? SocketPath => _endpoint.SocketPath;
 
-    public string? TcpHost { get; }
+    public string? TcpHost => _endpoint.Host;
 
-    public int TcpPort { get; }
+    public int TcpPort => _endpoint.Port;
 
-    public bool IsUnix => SocketPath is not null;
+    public bool IsUnix => _endpoint.IsUnixSocket;
 
     /// <summary>Base address for requests; for a Unix socket the host name is only what goes into the Host header.</summary>
     public Uri BaseAddress => IsUnix
         ? new Uri("http://localhost/")
-        : new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(TcpHost!)}:{TcpPort}/"));
+        : new Uri($"http://{_endpoint.HostAndPort}/");
 
     /// <summary>Parses <c>unix:///path</c> or <c>tcp://host:port</c> (the forms of <c>DOCKER_HOST</c> without TLS),
     /// with the parser the agent's address uses.</summary>
     /// <exception cref="FormatException">Anything else, with a message that says which forms are accepted.</exception>
-    public static DockerHost Parse(string value)
-    {
-        var endpoint = SocketEndpoint.Parse(value);
-        return new DockerHost(value, endpoint.SocketPath, endpoint.Host, endpoint.Port);
-    }
+    public static DockerHost Parse(string value) => new(value, SocketEndpoint.Parse(value));
 
     /// <summary>Opens a connection to a Unix socket host; TCP hosts use the handler's own connect.</summary>
     public ValueTask<Stream> ConnectUnixAsync(CancellationToken cancellationToken) => SocketEndpoint.ConnectUnixAsync(SocketPath!, cancellationToken);
@@ -59,6 +54,4 @@ internal sealed class DockerHost
         };
 
     public override string ToString() => Original;
-
-    private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
 }

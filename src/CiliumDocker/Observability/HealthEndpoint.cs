@@ -28,7 +28,8 @@ internal sealed class HealthEndpoint(
         var (reachable, lastCallError) = reachability.Assess(snapshot?.FetchedAt);
 
         // Attempt-level truth from the client: no attempt has connected since this moment.
-        var outage = agentStatistics.OutageLength(timeProvider.GetUtcNow());
+        var now = timeProvider.GetUtcNow();
+        var outage = agentStatistics.OutageLength(now);
         reachable &= outage is null;
 
         // The monitor's error is current (it clears on success); a call's error may be older.
@@ -54,10 +55,10 @@ internal sealed class HealthEndpoint(
             Agent: new AgentHealth(
                 reachable,
                 options.CiliumApi,
-                snapshot is null ? null : Math.Round((timeProvider.GetUtcNow() - snapshot.FetchedAt).TotalSeconds, 1),
+                snapshot is null ? null : Math.Round((now - snapshot.FetchedAt).TotalSeconds, 1),
                 lastError,
                 outage is { } length ? Math.Round(length.TotalSeconds, 1) : null,
-                CallsWaitForAgent: !(outage > options.DockerCallDeadline)),
+                CallsWaitForAgent: agentStatistics.OutageLongerThan(options.DockerCallDeadline, now) is null),
             Labels: new LabelWatcherHealth(labels.State.ToString(), labels.EndpointsLabelled, labels.LastError),
             Cleanup: new CleanupHealth(ledger.ReservationCount, ledger.ExpiringCount, ledger.DeferredReleaseCount, cleanupQueue.Count),
             Counters: counters);

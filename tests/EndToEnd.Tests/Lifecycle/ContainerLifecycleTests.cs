@@ -81,7 +81,7 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
         }).ToArray();
 
         TestContext.Progress.WriteLine($"{Form}: 8 concurrent docker runs finished after " +
-            string.Join(", ", runs.Select(run => run.Seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " s").Order(StringComparer.Ordinal)));
+            string.Join(", ", runs.Select(run => run.Seconds).Order().Select(seconds => seconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " s")));
         Assert.That(runs.Where(run => !run.Result.Succeeded).Select(run => run.Result.ToString()), Is.Empty);
         var addresses = names.Select(name => Docker.ContainerIp(name, network)).ToArray();
         Assert.That(addresses, Is.Unique);
