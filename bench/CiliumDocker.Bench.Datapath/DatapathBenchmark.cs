@@ -107,13 +107,13 @@ internal sealed class DatapathBenchmark(int pairs, int rounds, TextWriter progre
 
     private static Task IpCreate(string id)
     {
-        Shell.Run("ip", IpCreateArguments(id));
+        Shell.MustRun("ip", IpCreateArguments(id));
         return Task.CompletedTask;
     }
 
     private static Task IpDelete(string id)
     {
-        Shell.Run("ip", IpDeleteArguments(id));
+        Shell.MustRun("ip", IpDeleteArguments(id));
         return Task.CompletedTask;
     }
 
@@ -132,7 +132,7 @@ internal sealed class DatapathBenchmark(int pairs, int rounds, TextWriter progre
         try
         {
             File.WriteAllLines(file, commands.Select(arguments => string.Join(' ', arguments)));
-            Shell.Run("ip", "-batch", file);
+            Shell.MustRun("ip", "-batch", file);
         }
         finally
         {
@@ -173,7 +173,7 @@ internal sealed class DatapathBenchmark(int pairs, int rounds, TextWriter progre
 
     private static void EnsureNamespaceEmpty(string method)
     {
-        var links = Shell.Output("ip", "-o", "link", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var links = Shell.MustRun("ip", "-o", "link", "show").StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (links.Length != 1)
         {
             throw new InvalidOperationException($"{method} left {links.Length - 1} links behind");

@@ -8,7 +8,7 @@ using CiliumDocker.Bench.Datapath;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: CiliumDocker.Bench [--pairs N (default 200)] [--rounds R (default 3)]");
+    Console.Error.WriteLine("usage: CiliumDocker.Bench.Datapath [--pairs N (default 200)] [--rounds R (default 3)]");
     return 2;
 }
 
@@ -25,7 +25,7 @@ return 0;
 static int RunInFreshNamespace(BenchOptions options)
 {
     var netns = "cdbench-" + Guid.NewGuid().ToString("N")[..8];
-    Shell.Run("ip", "netns", "add", netns);
+    Shell.MustRun("ip", "netns", "add", netns);
     try
     {
         var self = Environment.ProcessPath!;
@@ -35,7 +35,7 @@ static int RunInFreshNamespace(BenchOptions options)
             start.ArgumentList.Add(argument);
         }
 
-        // Under `dotnet CiliumDocker.Bench.dll` the process is dotnet itself and the assembly comes next.
+        // Under `dotnet CiliumDocker.Bench.Datapath.dll` the process is dotnet itself and the assembly comes next.
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(DatapathBenchmark).Assembly.Location);
@@ -53,6 +53,6 @@ static int RunInFreshNamespace(BenchOptions options)
     }
     finally
     {
-        Shell.Run("ip", "netns", "del", netns);
+        Shell.MustRun("ip", "netns", "del", netns);
     }
 }

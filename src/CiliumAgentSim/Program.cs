@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using CiliumAgentSim.Datapath;
 using CiliumAgentSim.Hosting;
-using Microsoft.Extensions.Logging;
 
 var parsed = SimOptionsParser.Parse(args);
 if (parsed.HelpRequested)

@@ -1,11 +1,6 @@
 using System.Runtime.Versioning;
-using CiliumDocker.Cilium;
-using CiliumDocker.Datapath;
 using CiliumDocker.Hosting;
-using CiliumDocker.Labels;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using CiliumDocker.Infrastructure;
 
 [assembly: SupportedOSPlatform("linux")]
 
@@ -48,20 +43,7 @@ catch (Exception ex) when (ex is PluginSocketInUseException or IOException or Un
 WebApplication app;
 try
 {
-    app = PluginApplication.Build(options, services =>
-    {
-        services.AddCiliumAgent(options.ToAgentClientOptions());
-        if (options.EndpointDatapath == EndpointDatapathKind.None)
-        {
-            services.AddSingleton<IEndpointDatapath, NoEndpointDatapath>();
-        }
-        else
-        {
-            services.AddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
-        }
-
-        services.AddDockerLabelWatcher(options.DockerHostPath);
-    });
+    app = PluginApplication.Build(options);
 }
 catch (FormatException ex)
 {
@@ -75,7 +57,7 @@ if (app.Logger.IsEnabled(LogLevel.Information))
         "cilium-docker {Version}: plugin socket {Socket}, Cilium agent {Agent}, state in {StateDirectory}",
         PluginVersion.Current,
         socketPath,
-        options.CiliumApi,
+        options.CiliumApi.Address,
         options.StateDirectory);
 }
 

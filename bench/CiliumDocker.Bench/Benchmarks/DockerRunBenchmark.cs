@@ -19,11 +19,14 @@ internal static class DockerRunBenchmark
     private const string Image = "cilium-bench/busybox:latest";
     private const int WarmupPerNetwork = 2;
 
+    /// <summary>For the image and bundle scripts, which may download and build.</summary>
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
+
     public static (string Report, bool Clean) Run(int containers, bool agentDatapath)
     {
         using var work = WorkDirectory.Create();
-        using var engine = DockerEngine.EnsureRunning(Path.Combine(work.Path, "dockerd.log"));
-        Shell.MustRun(Path.Combine(Binaries.RepositoryRoot, "tests/images/busybox-image.sh"), Image);
+        using var engine = DockerDaemon.EnsureRunning(Path.Combine(work.Path, "dockerd.log"));
+        Shell.MustRun(Path.Combine(RepositoryPaths.Root, "tests/images/busybox-image.sh"), [Image], ScriptTimeout);
         using var simulator = AgentSimulator.Start(work.Sub("agent"), agentDatapath);
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var plugin = "cilium-bench/plugin-" + suffix + ":latest";
@@ -33,8 +36,8 @@ internal static class DockerRunBenchmark
         try
         {
             CreatePlugin(plugin, Path.GetDirectoryName(simulator.SocketPath)!);
-            DockerEngine.MustRun("network", "create", "--driver", plugin, "--ipam-driver", plugin, network);
-            DockerEngine.MustRun("network", "create", userBridge);
+            Docker.MustRun("network", "create", "--driver", plugin, "--ipam-driver", plugin, network);
+            Docker.MustRun("network", "create", userBridge);
             var failures = new List<string>();
             var series = new[] { new Series(network), new Series("bridge"), new Series(userBridge) };
             for (var i = 0; i < WarmupPerNetwork; i++)
@@ -58,28 +61,28 @@ internal static class DockerRunBenchmark
                 }
             }
 
-            var address = DockerEngine.MustRun("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", created[0]);
+            var address = Docker.ContainerIp(created[0], network);
             return (Describe(containers, agentDatapath, series, failures, address, engine.StartedHere), failures.Count == 0);
         }
         finally
         {
             foreach (var batch in created.Chunk(25))
             {
-                DockerEngine.Run(["rm", "-f", .. batch]);
+                Docker.Run(["rm", "-f", .. batch]);
             }
 
-            DockerEngine.Run("network", "rm", network, userBridge);
-            DockerEngine.Run("plugin", "rm", "-f", plugin);
+            Docker.Run("network", "rm", network, userBridge);
+            Docker.Run("plugin", "rm", "-f", plugin);
         }
     }
 
     /// <summary>Assembles the bundle from the published binary and creates the plugin with the simulator's directory mounted.</summary>
     private static void CreatePlugin(string plugin, string agentDirectory)
     {
-        Shell.MustRun(Path.Combine(Binaries.RepositoryRoot, "build-plugin.sh"), "--binary", Binaries.Plugin, "--bundle-only");
-        DockerEngine.MustRun("plugin", "create", plugin, Path.Combine(Binaries.RepositoryRoot, "plugin"));
-        DockerEngine.MustRun("plugin", "set", plugin, "cilium-run.source=" + agentDirectory);
-        DockerEngine.MustRun("plugin", "enable", plugin);
+        Shell.MustRun(Path.Combine(RepositoryPaths.Root, "build-plugin.sh"), ["--binary", RepositoryPaths.PluginBinary, "--bundle-only"], ScriptTimeout);
+        Docker.MustRun("plugin", "create", plugin, Path.Combine(RepositoryPaths.Root, "plugin"));
+        Docker.MustRun("plugin", "set", plugin, "cilium-run.source=" + agentDirectory);
+        Docker.MustRun("plugin", "enable", plugin);
     }
 
     /// <returns>the wall time of <c>docker run -d</c> in ms, or null when it failed.</returns>
@@ -87,7 +90,7 @@ internal static class DockerRunBenchmark
     {
         var name = "cb-" + Guid.NewGuid().ToString("N")[..10];
         created.Add(name);
-        var result = DockerEngine.Run("run", "-d", "--name", name, "--net", network, Image, "sleep", "3600");
+        var result = Docker.Run("run", "-d", "--name", name, "--net", network, Image, "sleep", "3600");
         if (!result.Succeeded)
         {
             failures.Add($"{network}: {result.StdErr.Trim()}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace CiliumDocker.Bench.Processes;
@@ -9,17 +8,15 @@ internal sealed class AgentSimulator : IDisposable
     public const string IPv4Range = "10.42.0.0/16";
     public const string IPv6Range = "f00d::a2a:0:0:0/96";
 
-    private readonly ChildProcess _process;
-    private readonly UnixHttp _agent;
-    private readonly UnixHttp _control;
+    private readonly SimulatorProcess _process;
+    private readonly HttpClient _control;
 
-    private AgentSimulator(ChildProcess process, string socketPath, string controlSocketPath)
+    private AgentSimulator(SimulatorProcess process, string socketPath, string controlSocketPath)
     {
         _process = process;
         SocketPath = socketPath;
         ControlSocketPath = controlSocketPath;
-        _agent = new UnixHttp(socketPath);
-        _control = new UnixHttp(controlSocketPath);
+        _control = UnixHttp.CreateClient(controlSocketPath, TimeSpan.FromSeconds(30));
     }
 
     public string SocketPath { get; }
@@ -42,22 +39,7 @@ internal sealed class AgentSimulator : IDisposable
             arguments.Add("--datapath");
         }
 
-        var process = ChildProcess.Start(Binaries.Simulator, arguments, Path.Combine(directory, "agent-sim.log"));
-        var simulator = new AgentSimulator(process, socket, control);
-        var clock = Stopwatch.StartNew();
-        while (!simulator._agent.TryGet("/v1/healthz"))
-        {
-            if (process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                var log = process.LogTail();
-                simulator.Dispose();
-                throw new InvalidOperationException("the agent simulator did not answer /v1/healthz within 30 s:\n" + log);
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return simulator;
+        return new AgentSimulator(SimulatorProcess.StartReady(arguments, Path.Combine(directory, "agent-sim.log")), socket, control);
     }
 
     /// <summary>The simulator's own view (control socket <c>GET /state</c>): allocations and endpoints.</summary>
@@ -75,7 +57,6 @@ internal sealed class AgentSimulator : IDisposable
     public void Dispose()
     {
         _process.Dispose();
-        _agent.Dispose();
         _control.Dispose();
     }
 }

@@ -45,7 +45,7 @@ internal sealed class PluginHost : IDisposable
             arguments.AddRange(["--datapath", "none"]);
         }
 
-        var fileName = Binaries.Plugin;
+        var fileName = RepositoryPaths.PluginBinary;
         if (netns is not null)
         {
             arguments = [.. netns.ExecPrefix(), fileName, .. arguments];

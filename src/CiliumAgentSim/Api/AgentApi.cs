@@ -3,7 +3,6 @@ using CiliumAgentSim.Faults;
 using CiliumAgentSim.Hosting;
 using CiliumAgentSim.Model;
 using CiliumAgentSim.State;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumAgentSim.Api;
 

@@ -2,7 +2,6 @@ using CiliumAgentSim.Datapath;
 using CiliumAgentSim.Hosting;
 using CiliumAgentSim.Model;
 using CiliumAgentSim.State;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumAgentSim.Api;
 

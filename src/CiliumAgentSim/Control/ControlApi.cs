@@ -1,5 +1,4 @@
 using CiliumAgentSim.Api;
-using CiliumAgentSim.Faults;
 using CiliumAgentSim.Hosting;
 using CiliumAgentSim.Model;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using CiliumAgentSim.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumAgentSim.Datapath;
 

@@ -3,7 +3,6 @@ using CiliumAgentSim.Control;
 using CiliumAgentSim.Datapath;
 using CiliumAgentSim.Faults;
 using CiliumAgentSim.State;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumAgentSim.Hosting;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace CiliumAgentSim.Hosting;
 
 /// <summary>Starts and stops with the app; no signal handling of its own.</summary>

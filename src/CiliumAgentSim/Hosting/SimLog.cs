@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace CiliumAgentSim.Hosting;
 
 internal static partial class SimLog

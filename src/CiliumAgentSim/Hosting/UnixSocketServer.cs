@@ -1,6 +1,4 @@
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Hosting;
 
 namespace CiliumAgentSim.Hosting;
 

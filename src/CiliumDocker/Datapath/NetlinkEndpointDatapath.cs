@@ -1,5 +1,4 @@
 using CiliumDocker.Datapath.Netlink;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Datapath;
 
@@ -18,8 +17,8 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
 
     private const uint TxQueueLength = 1000;
 
-    private readonly ILogger logger;
-    private readonly NetlinkSocketPool sockets;
+    private readonly ILogger _logger;
+    private readonly NetlinkSocketPool _sockets;
 
     public NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger)
         : this(logger, networkNamespacePath: null, DefaultMaxSockets)
@@ -34,8 +33,8 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
     internal NetlinkEndpointDatapath(ILogger<NetlinkEndpointDatapath> logger, string? networkNamespacePath, int maxSockets)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        this.logger = logger;
-        sockets = new NetlinkSocketPool(
+        _logger = logger;
+        _sockets = new NetlinkSocketPool(
             networkNamespacePath is null ? NetlinkSocket.Open : () => NetworkNamespace.Run(networkNamespacePath, NetlinkSocket.Open),
             maxSockets);
     }
@@ -74,11 +73,11 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
         {
             if (new LinkOperations(lease.Socket).DeleteLink(hostName))
             {
-                LogDeleted(logger, hostName);
+                LogDeleted(_logger, hostName);
             }
             else
             {
-                LogAlreadyGone(logger, hostName);
+                LogAlreadyGone(_logger, hostName);
             }
         }
         catch (NetlinkException e)
@@ -87,7 +86,7 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
         }
     }
 
-    public void Dispose() => sockets.Dispose();
+    public void Dispose() => _sockets.Dispose();
 
     private VethPair Create(LinkOperations links, VethSpec spec, OffloadSizes offload)
     {
@@ -118,7 +117,7 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
 
             var host = links.GetLinkByName(hostName)
                 ?? throw new DatapathException($"{hostName} disappeared right after it was created");
-            LogCreated(logger, hostName, host.Index, containerName);
+            LogCreated(_logger, hostName, host.Index, containerName);
             return new VethPair(hostName, host.Index, host.Mac, containerName, MacAddresses.Format(spec.PeerMac));
         }
         catch (Exception e)
@@ -132,7 +131,7 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
     {
         try
         {
-            return await sockets.RentAsync(cancellationToken);
+            return await _sockets.RentAsync(cancellationToken);
         }
         catch (NetlinkException e)
         {
@@ -149,7 +148,7 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
         }
         catch (NetlinkException e)
         {
-            LogRollBackFailed(logger, e, hostName);
+            LogRollBackFailed(_logger, e, hostName);
         }
     }
 
@@ -221,15 +220,15 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
     private static bool HasOffload(OffloadSizes offload) =>
         offload.GroMaxSize > 0 || offload.GsoMaxSize > 0 || offload.GroIPv4MaxSize > 0 || offload.GsoIPv4MaxSize > 0;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created veth pair {HostName} (index {HostIndex}) / {ContainerName}")]
+    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "Created veth pair {HostName} (index {HostIndex}) / {ContainerName}")]
     private static partial void LogCreated(ILogger logger, string hostName, int hostIndex, string containerName);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted veth pair {HostName}")]
+    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "Deleted veth pair {HostName}")]
     private static partial void LogDeleted(ILogger logger, string hostName);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Veth pair {HostName} was already gone")]
+    [LoggerMessage(EventId = 603, Level = LogLevel.Debug, Message = "Veth pair {HostName} was already gone")]
     private static partial void LogAlreadyGone(ILogger logger, string hostName);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove the half-made veth pair {HostName}; remove it with 'ip link del {HostName}'")]
+    [LoggerMessage(EventId = 604, Level = LogLevel.Error, Message = "Could not remove the half-made veth pair {HostName}; remove it with 'ip link del {HostName}'")]
     private static partial void LogRollBackFailed(ILogger logger, Exception exception, string hostName);
 }

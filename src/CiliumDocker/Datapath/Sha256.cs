@@ -12,7 +12,7 @@ internal static class Sha256
 {
     public const int HashSizeInBytes = 32;
 
-    private static readonly uint[] s_roundConstants =
+    private static readonly uint[] RoundConstants =
     [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -77,7 +77,7 @@ internal static class Sha256
         {
             var sum1 = BitOperations.RotateRight(e, 6) ^ BitOperations.RotateRight(e, 11) ^ BitOperations.RotateRight(e, 25);
             var choose = (e & f) ^ (~e & g);
-            var temp1 = h + sum1 + choose + s_roundConstants[i] + w[i];
+            var temp1 = h + sum1 + choose + RoundConstants[i] + w[i];
             var sum0 = BitOperations.RotateRight(a, 2) ^ BitOperations.RotateRight(a, 13) ^ BitOperations.RotateRight(a, 22);
             var majority = (a & b) ^ (a & c) ^ (b & c);
             var temp2 = sum0 + majority;

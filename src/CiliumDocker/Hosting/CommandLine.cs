@@ -1,7 +1,6 @@
 using System.Globalization;
-using CiliumDocker.Cilium;
+using CiliumDocker.Infrastructure;
 using CiliumDocker.Labels;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Hosting;
 
@@ -122,9 +121,10 @@ internal static class CommandLine
         var dockerHostVariable = NonEmpty(environment("DOCKER_HOST_PATH"));
         var dockerHostSource = dockerHostPath is null && dockerHostVariable is not null ? "DOCKER_HOST_PATH" : "--docker-host-path";
         dockerHostPath ??= dockerHostVariable ?? PluginOptions.DefaultDockerHostPath;
+        SocketEndpoint agentSocket;
         try
         {
-            _ = SocketEndpoint.Parse(ciliumApi);
+            agentSocket = SocketEndpoint.Parse(ciliumApi);
         }
         catch (FormatException ex)
         {
@@ -159,7 +159,7 @@ internal static class CommandLine
         var options = new PluginOptions
         {
             LogLevel = logLevel,
-            CiliumApi = ciliumApi,
+            CiliumApi = agentSocket,
             DockerHostPath = dockerHostPath,
             DockerPluginsDirectory = dockerPlugins ?? PluginOptions.DefaultDockerPlugins,
             StateDirectory = stateDir ?? NonEmpty(environment("STATE_DIR")) ?? PluginOptions.DefaultStateDir,

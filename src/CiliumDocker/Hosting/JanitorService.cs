@@ -1,7 +1,5 @@
-using CiliumDocker.Ipam;
-using CiliumDocker.Network;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using CiliumDocker.Addresses;
+using CiliumDocker.Endpoints;
 
 namespace CiliumDocker.Hosting;
 
@@ -48,6 +46,6 @@ internal sealed partial class JanitorService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "background cleanup round failed; it is retried")]
+    [LoggerMessage(EventId = 701, Level = LogLevel.Error, Message = "background cleanup round failed; it is retried")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
 }

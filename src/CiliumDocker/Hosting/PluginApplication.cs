@@ -1,16 +1,5 @@
-using CiliumDocker.Cilium;
-using CiliumDocker.Datapath;
-using CiliumDocker.Docker;
-using CiliumDocker.Ipam;
-using CiliumDocker.Network;
-using CiliumDocker.Observability;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using CiliumDocker.Protocol;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace CiliumDocker.Hosting;
 
@@ -26,12 +15,11 @@ internal static class PluginApplication
     /// <summary>Docker waits 10 s after SIGTERM before SIGKILL.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
-    /// <param name="addAgentServices">Registers <see cref="ICiliumAgent"/>, <see cref="IAgentConfig"/>,
-    /// <see cref="AgentCallStatistics"/>, <see cref="IEndpointDatapath"/> and <c>ILabelWatcherStatus</c>.</param>
-    public static WebApplication Build(PluginOptions options, Action<IServiceCollection> addAgentServices)
+    /// <param name="options">What the command line decided.</param>
+    /// <param name="replaceServices">Registers doubles before the plugin's own services (tests); null in production.</param>
+    public static WebApplication Build(PluginOptions options, Action<IServiceCollection>? replaceServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(addAgentServices);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
@@ -56,50 +44,11 @@ internal static class PluginApplication
         var services = builder.Services;
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         services.AddRoutingCore();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        addAgentServices(services);
-        services.AddAgentObservation();
-        AddPluginServices(services, options);
+        replaceServices?.Invoke(services);
+        services.AddCiliumDockerPlugin(options);
 
         var app = builder.Build();
         app.MapPluginRoutes();
         return app;
-    }
-
-    private static void AddPluginServices(IServiceCollection services, PluginOptions options)
-    {
-        services.AddSingleton<PluginMetrics>();
-        services.AddSingleton(provider => new PluginCallDispatcher(
-            options.DockerCallDeadline,
-            provider.GetRequiredService<PluginMetrics>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<PluginCallDispatcher>>()));
-
-        services.AddSingleton(provider => new AddressLedger(
-            new JsonStateFile<AddressLedgerState>(
-                Path.Combine(options.StateDirectory, "addresses.json"),
-                IpamStateJsonContext.Default.AddressLedgerState,
-                provider.GetRequiredService<ILogger<AddressLedger>>()),
-            options.AddressClaimTimeout,
-            provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new EndpointCleanupQueue(
-            new JsonStateFile<EndpointCleanupState>(
-                Path.Combine(options.StateDirectory, "endpoint-cleanup.json"),
-                NetworkStateJsonContext.Default.EndpointCleanupState,
-                provider.GetRequiredService<ILogger<EndpointCleanupQueue>>()),
-            provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<SubnetCursor>();
-
-        services.AddSingleton<IpamDriver>();
-        services.AddSingleton<SandboxMembership>();
-        services.AddSingleton<NetworkDriver>();
-        services.AddSingleton<AddressJanitor>();
-        services.AddSingleton<EndpointJanitor>();
-        services.AddSingleton<JanitorService>();
-        services.AddHostedService(provider => provider.GetRequiredService<JanitorService>());
-
-        services.AddSingleton<HealthEndpoint>();
-        services.AddSingleton<MetricsEndpoint>();
     }
 }

@@ -1,5 +1,5 @@
-using CiliumDocker.Cilium;
-using Microsoft.Extensions.Logging;
+using CiliumDocker.Agent;
+using CiliumDocker.Infrastructure;
 
 namespace CiliumDocker.Hosting;
 
@@ -16,8 +16,8 @@ internal sealed record PluginOptions
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
-    /// <summary>The agent API, <c>unix:///path</c> or <c>tcp://host:port</c>.</summary>
-    public string CiliumApi { get; init; } = DefaultCiliumApi;
+    /// <summary>The agent API (<c>--cilium-api</c>), parsed once by the command line.</summary>
+    public SocketEndpoint CiliumApi { get; init; } = SocketEndpoint.Parse(DefaultCiliumApi);
 
     /// <summary>The Docker API the label watcher reads events from.</summary>
     public string DockerHostPath { get; init; } = DefaultDockerHostPath;
@@ -51,12 +51,11 @@ internal sealed record PluginOptions
     public AgentClientOptions ToAgentClientOptions()
     {
         var defaults = new AgentClientOptions();
-        var endpoint = SocketEndpoint.Parse(CiliumApi);
         return AgentRetryBudget is not { } budget
-            ? new AgentClientOptions { Endpoint = endpoint }
+            ? new AgentClientOptions { Endpoint = CiliumApi }
             : new AgentClientOptions
             {
-                Endpoint = endpoint,
+                Endpoint = CiliumApi,
                 TotalBudget = budget,
 
                 // One attempt may not outlast the whole budget.

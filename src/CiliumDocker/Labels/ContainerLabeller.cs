@@ -1,6 +1,5 @@
 using System.Net.Sockets;
-using CiliumDocker.Cilium;
-using Microsoft.Extensions.Logging;
+using CiliumDocker.Agent;
 using Polly;
 using Polly.Retry;
 
@@ -15,11 +14,11 @@ namespace CiliumDocker.Labels;
 internal sealed partial class ContainerLabeller
 {
     private readonly DockerApiClient _docker;
-    private readonly ICiliumAgent _agent;
+    private readonly IAgentEndpointLabels _agent;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
 
-    public ContainerLabeller(DockerApiClient docker, ICiliumAgent agent, DockerLabelWatcherOptions options, TimeProvider timeProvider, ILogger logger)
+    public ContainerLabeller(DockerApiClient docker, IAgentEndpointLabels agent, DockerLabelWatcherOptions options, TimeProvider timeProvider, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(agent);
@@ -40,7 +39,7 @@ internal sealed partial class ContainerLabeller
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 OnRetry = args =>
                 {
-                    Log.Retrying(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    LogRetrying(_logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
                     return default;
                 },
             })
@@ -58,14 +57,14 @@ internal sealed partial class ContainerLabeller
         var container = await _retry.ExecuteAsync(ct => new ValueTask<ContainerInspect?>(_docker.InspectContainerAsync(containerId, ct)), cancellationToken);
         if (container is null)
         {
-            Log.ContainerGone(_logger, containerId);
+            LogContainerGone(_logger, containerId);
             return LabelResult.Nothing;
         }
 
         var endpoints = EndpointIdsOf(container);
         if (endpoints.Count == 0)
         {
-            Log.NoEndpoints(_logger, containerId);
+            LogNoEndpoints(_logger, containerId);
             return LabelResult.Nothing;
         }
 
@@ -90,11 +89,11 @@ internal sealed partial class ContainerLabeller
                 if (await _agent.PatchEndpointAsync(id, request, cancellationToken))
                 {
                     labelled++;
-                    Log.Labelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
+                    LogLabelled(_logger, request.ContainerName, network, endpointId, request.Labels.Count);
                 }
                 else
                 {
-                    Log.NotCilium(_logger, request.ContainerName, network);
+                    LogNotCilium(_logger, request.ContainerName, network);
                 }
             }
             catch (CiliumAgentException ex)
@@ -144,7 +143,7 @@ internal sealed partial class ContainerLabeller
         if (inspect is null)
         {
             // `docker rmi -f` can remove the image of a running container; its own labels still apply.
-            Log.ImageGone(_logger, image);
+            LogImageGone(_logger, image);
         }
 
         return inspect?.Config?.Labels;
@@ -156,24 +155,21 @@ internal sealed partial class ContainerLabeller
         public static readonly LabelResult Nothing = new(0, []);
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Container {ContainerId} is gone before its labels could be copied")]
-        public static partial void ContainerGone(ILogger logger, string containerId);
+    [LoggerMessage(EventId = 501, Level = LogLevel.Debug, Message = "Container {ContainerId} is gone before its labels could be copied")]
+    private static partial void LogContainerGone(ILogger logger, string containerId);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Container {ContainerId} has no network endpoints to label")]
-        public static partial void NoEndpoints(ILogger logger, string containerId);
+    [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "Container {ContainerId} has no network endpoints to label")]
+    private static partial void LogNoEndpoints(ILogger logger, string containerId);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Labelled the Cilium endpoint of container {ContainerName} on network {Network} (endpoint {EndpointId}, {LabelCount} labels)")]
-        public static partial void Labelled(ILogger logger, string? containerName, string network, string endpointId, int labelCount);
+    [LoggerMessage(EventId = 503, Level = LogLevel.Information, Message = "Labelled the Cilium endpoint of container {ContainerName} on network {Network} (endpoint {EndpointId}, {LabelCount} labels)")]
+    private static partial void LogLabelled(ILogger logger, string? containerName, string network, string endpointId, int labelCount);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Container {ContainerName}: network {Network} is not served by Cilium (the agent has no such endpoint)")]
-        public static partial void NotCilium(ILogger logger, string? containerName, string network);
+    [LoggerMessage(EventId = 504, Level = LogLevel.Debug, Message = "Container {ContainerName}: network {Network} is not served by Cilium (the agent has no such endpoint)")]
+    private static partial void LogNotCilium(ILogger logger, string? containerName, string network);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Image {Image} is gone; only the container's own labels are applied")]
-        public static partial void ImageGone(ILogger logger, string image);
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Image {Image} is gone; only the container's own labels are applied")]
+    private static partial void LogImageGone(ILogger logger, string image);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Labelling attempt failed, retry {Attempt} in {Delay}: {Error}")]
-        public static partial void Retrying(ILogger logger, int attempt, TimeSpan delay, string? error);
-    }
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "Labelling attempt failed, retry {Attempt} in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, int attempt, TimeSpan delay, string? error);
 }

@@ -1,4 +1,4 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Infrastructure;
 
 namespace CiliumDocker.Labels;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using CiliumDocker.Cilium;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using CiliumDocker.Agent;
 using Polly;
 using Polly.Retry;
 
@@ -44,7 +42,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
 
     public DockerLabelWatcher(
         DockerHost host,
-        ICiliumAgent agent,
+        IAgentEndpointLabels agent,
         DockerLabelWatcherOptions options,
         TimeProvider timeProvider,
         ILogger<DockerLabelWatcher> logger)
@@ -78,7 +76,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                 {
                     State = LabelWatcherState.Connecting;
                     SetError(args.Outcome.Exception?.Message);
-                    Log.Reconnecting(_logger, _host.Original, args.RetryDelay, args.Outcome.Exception?.Message);
+                    LogReconnecting(_logger, _host.Original, args.RetryDelay, args.Outcome.Exception?.Message);
                     return default;
                 },
             })
@@ -144,7 +142,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                 if (!_disabledReported)
                 {
                     _disabledReported = true;
-                    Log.Disabled(_logger, ex.Message, _options.SocketRecheckInterval);
+                    LogDisabled(_logger, ex.Message, _options.SocketRecheckInterval);
                 }
 
                 await Task.Delay(_options.SocketRecheckInterval, _timeProvider, stoppingToken);
@@ -175,7 +173,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
 
         // What went wrong before this connection (socket missing, dockerd restarting) is over now.
         _lastError = null;
-        Log.Watching(_logger, _host.Original, version);
+        LogWatching(_logger, _host.Original, version);
 
         // Listed after the stream opened, so a container started in between shows up in one or the other.
         var running = await _docker.ListRunningContainersAsync(cancellationToken);
@@ -184,7 +182,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
             Enqueue(container.Id);
         }
 
-        Log.Resynced(_logger, running.Count);
+        LogResynced(_logger, running.Count);
 
         try
         {
@@ -201,7 +199,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
             throw new DockerApiException($"the Docker events stream from {_host} broke: {ex.Message}", null, ex);
         }
 
-        Log.StreamEnded(_logger, _host.Original);
+        LogStreamEnded(_logger, _host.Original);
     }
 
     private void Enqueue(string? containerId)
@@ -228,7 +226,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                     {
                         var failures = string.Join("; ", result.Failures);
                         SetError($"labelling container {containerId} failed: {failures}");
-                        Log.LabelFailed(_logger, containerId, failures);
+                        LogLabelFailed(_logger, containerId, failures);
                     }
 
                     if (result.RetryLater)
@@ -243,7 +241,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     SetError($"labelling container {containerId} failed: {ex.Message}");
-                    Log.LabelFailed(_logger, containerId, ex.Message);
+                    LogLabelFailed(_logger, containerId, ex.Message);
                 }
             }
         }
@@ -260,7 +258,7 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
         if (attempt > _options.LabelRetryAttempts)
         {
             _requeued.TryRemove(containerId, out _);
-            Log.LabelGivenUp(_logger, containerId, _options.LabelRetryAttempts);
+            LogLabelGivenUp(_logger, containerId, _options.LabelRetryAttempts);
             return;
         }
 
@@ -284,37 +282,34 @@ internal sealed partial class DockerLabelWatcher : BackgroundService, ILabelWatc
     private void OnMalformedEvent(string description)
     {
         SetError("Docker events: " + description);
-        Log.MalformedEvent(_logger, _host.Original, description);
+        LogMalformedEvent(_logger, _host.Original, description);
     }
 
     private void SetError(string? message) => _lastError = message ?? _lastError;
 
     private sealed class DockerSocketUnusableException(string message) : Exception(message);
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Watching Docker events at {DockerHost} (API {ApiVersion})")]
-        public static partial void Watching(ILogger logger, string dockerHost, string apiVersion);
+    [LoggerMessage(EventId = 507, Level = LogLevel.Information, Message = "Watching Docker events at {DockerHost} (API {ApiVersion})")]
+    private static partial void LogWatching(ILogger logger, string dockerHost, string apiVersion);
 
-        [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Queued {Count} running containers for labelling")]
-        public static partial void Resynced(ILogger logger, int count);
+    [LoggerMessage(EventId = 508, Level = LogLevel.Debug, Message = "Queued {Count} running containers for labelling")]
+    private static partial void LogResynced(ILogger logger, int count);
 
-        [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Docker events at {DockerHost} unavailable, reconnecting in {Delay}: {Error}")]
-        public static partial void Reconnecting(ILogger logger, string dockerHost, TimeSpan delay, string? error);
+    [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "Docker events at {DockerHost} unavailable, reconnecting in {Delay}: {Error}")]
+    private static partial void LogReconnecting(ILogger logger, string dockerHost, TimeSpan delay, string? error);
 
-        [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Docker events stream at {DockerHost} ended, reconnecting")]
-        public static partial void StreamEnded(ILogger logger, string dockerHost);
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Docker events stream at {DockerHost} ended, reconnecting")]
+    private static partial void LogStreamEnded(ILogger logger, string dockerHost);
 
-        [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Container labels for Cilium are disabled: {Reason}. Looking for the socket every {Interval}")]
-        public static partial void Disabled(ILogger logger, string reason, TimeSpan interval);
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "Container labels for Cilium are disabled: {Reason}. Looking for the socket every {Interval}")]
+    private static partial void LogDisabled(ILogger logger, string reason, TimeSpan interval);
 
-        [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Docker events at {DockerHost}: {Description}")]
-        public static partial void MalformedEvent(ILogger logger, string dockerHost, string description);
+    [LoggerMessage(EventId = 512, Level = LogLevel.Warning, Message = "Docker events at {DockerHost}: {Description}")]
+    private static partial void LogMalformedEvent(ILogger logger, string dockerHost, string description);
 
-        [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "Could not label the Cilium endpoints of container {ContainerId}: {Error}")]
-        public static partial void LabelFailed(ILogger logger, string containerId, string error);
+    [LoggerMessage(EventId = 513, Level = LogLevel.Error, Message = "Could not label the Cilium endpoints of container {ContainerId}: {Error}")]
+    private static partial void LogLabelFailed(ILogger logger, string containerId, string error);
 
-        [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "Gave up labelling container {ContainerId} after {Attempts} more tries; the next resync tries again")]
-        public static partial void LabelGivenUp(ILogger logger, string containerId, int attempts);
-    }
+    [LoggerMessage(EventId = 514, Level = LogLevel.Error, Message = "Gave up labelling container {ContainerId} after {Attempts} more tries; the next resync tries again")]
+    private static partial void LogLabelGivenUp(ILogger logger, string containerId, int attempts);
 }

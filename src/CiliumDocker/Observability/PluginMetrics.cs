@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace CiliumDocker.Observability;
 
-/// <summary>Counters the plugin keeps itself; <see cref="MetricsEndpoint"/> renders them with the gauges read at scrape time.</summary>
+/// <summary>Counters the plugin keeps itself; <c>/metrics</c> renders them with the gauges read at scrape time.</summary>
 internal sealed class PluginMetrics
 {
     /// <summary>Upper bounds, in seconds, of the request duration histogram.</summary>

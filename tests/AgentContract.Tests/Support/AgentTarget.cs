@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using CiliumAgentSim.Tests.Support;
 
 namespace AgentContract.Tests.Support;
 
@@ -12,10 +11,10 @@ internal sealed class AgentTarget : IAsyncDisposable
 {
     public const string NodeRange = "10.11.0.0/16";
 
-    private readonly SimProcess? _simulator;
+    private readonly SimulatorProcess? _simulator;
     private readonly string? _directory;
 
-    private AgentTarget(AgentKind kind, HttpClient client, SimProcess? simulator, string? directory)
+    private AgentTarget(AgentKind kind, HttpClient client, SimulatorProcess? simulator, string? directory)
     {
         Kind = kind;
         Client = client;
@@ -55,15 +54,15 @@ internal sealed class AgentTarget : IAsyncDisposable
             arguments.AddRange(["--agent-version", "1.14"]);
         }
 
-        var simulator = SimProcess.Start([.. arguments]);
+        var simulator = SimulatorProcess.Start([.. arguments]);
         try
         {
             await simulator.WaitReadyAsync();
         }
         catch
         {
+            simulator.Dispose();
             // A simulator that refused its flags fails the fixture; it must not leave its directory behind.
-            await simulator.DisposeAsync();
             Directory.Delete(directory, recursive: true);
             throw;
         }
@@ -74,18 +73,16 @@ internal sealed class AgentTarget : IAsyncDisposable
     /// <summary>The query that names the pool where the agent needs one; harmless on agents that ignore it.</summary>
     public string PoolQuery(string separator) => RequiresPool ? $"{separator}pool=default" : "";
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (_simulator is not null)
-        {
-            await _simulator.DisposeAsync();
-        }
-
+        _simulator?.Dispose();
         if (_directory is not null)
         {
             Directory.Delete(_directory, recursive: true);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<AgentTarget> ConnectRealAsync()

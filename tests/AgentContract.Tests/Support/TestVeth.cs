@@ -1,5 +1,5 @@
 using System.Globalization;
-using CiliumAgentSim.Tests.Support;
+using CiliumAgentSim.Hosting;
 
 namespace AgentContract.Tests.Support;
 
@@ -33,7 +33,7 @@ internal sealed class TestVeth : IAsyncDisposable
 
     public static async Task<TestVeth> CreateAsync()
     {
-        if (!Shell.IsRoot())
+        if (!ProcessIdentity.IsRoot())
         {
             Assert.Ignore("endpoint contracts need root: they create a veth pair and a network namespace");
         }
@@ -42,15 +42,15 @@ internal sealed class TestVeth : IAsyncDisposable
         var hostName = $"lxcct{suffix}";
         var peerName = $"ctp{suffix}";
         var netns = $"agent-contract-{suffix}";
-        await Shell.MustAsync("ip", "netns", "add", netns);
+        await Shell.MustRunAsync("ip", "netns", "add", netns);
         try
         {
-            await Shell.MustAsync("ip", "link", "add", hostName, "type", "veth", "peer", "name", peerName, "netns", netns);
-            await Shell.MustAsync("ip", "link", "set", hostName, "up");
-            await Shell.MustAsync("ip", "-n", netns, "link", "set", peerName, "up");
+            await Shell.MustRunAsync("ip", "link", "add", hostName, "type", "veth", "peer", "name", peerName, "netns", netns);
+            await Shell.MustRunAsync("ip", "link", "set", hostName, "up");
+            await Shell.MustRunAsync("ip", "-n", netns, "link", "set", peerName, "up");
             var index = int.Parse((await File.ReadAllTextAsync($"/sys/class/net/{hostName}/ifindex")).Trim(), CultureInfo.InvariantCulture);
             var hostMac = (await File.ReadAllTextAsync($"/sys/class/net/{hostName}/address")).Trim();
-            var containerMac = (await Shell.MustAsync("ip", "netns", "exec", netns, "cat", $"/sys/class/net/{peerName}/address")).Trim();
+            var containerMac = (await Shell.MustRunAsync("ip", "netns", "exec", netns, "cat", $"/sys/class/net/{peerName}/address")).Output;
             return new TestVeth(hostName, peerName, netns, index, hostMac, containerMac);
         }
         catch

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CiliumAgentSim.Datapath;
+using CiliumAgentSim.Hosting;
 using CiliumAgentSim.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,7 +22,7 @@ internal sealed class NetnsDatapathTests
     [SetUp]
     public void RequireRootAndTools()
     {
-        if (!Shell.IsRoot() || Shell.Find("ip") is null || Shell.Find("iptables") is null)
+        if (!ProcessIdentity.IsRoot() || Shell.Find("ip") is null || Shell.Find("iptables") is null)
         {
             Assert.Ignore("needs root, iproute2 and iptables");
         }
@@ -50,7 +51,7 @@ internal sealed class NetnsDatapathTests
         var child2 = await AddNamespaceAsync("simc2-" + _tag);
 
         // What dockerd does to FORWARD when it enables forwarding itself.
-        await Shell.MustAsync("ip", "netns", "exec", HostNs, "iptables", "-P", "FORWARD", "DROP");
+        await Shell.MustRunAsync("ip", "netns", "exec", HostNs, "iptables", "-P", "FORWARD", "DROP");
         var datapath = new LinuxDatapath(new ProcessCommandRunner("/var/run/netns/" + HostNs), NullLogger.Instance);
         var sim = await SimHarness.StartAsync(datapath: datapath);
         try
@@ -69,7 +70,7 @@ internal sealed class NetnsDatapathTests
 
             await sim.SendAsync(HttpMethod.Delete, "/v1/endpoint/docker-endpoint:e1");
             await sim.SendAsync(HttpMethod.Delete, "/v1/endpoint/docker-endpoint:e2");
-            var routesAfterDelete = await Shell.MustAsync("ip", "-n", HostNs, "route", "show");
+            var routesAfterDelete = (await Shell.MustRunAsync("ip", "-n", HostNs, "route", "show")).StdOut;
 
             using (Assert.EnterMultipleScope())
             {
@@ -86,7 +87,7 @@ internal sealed class NetnsDatapathTests
         }
 
         var ciliumHost = await Shell.RunAsync("ip", "-n", HostNs, "link", "show", "cilium_host");
-        var forward = await Shell.MustAsync("ip", "netns", "exec", HostNs, "iptables", "-S");
+        var forward = (await Shell.MustRunAsync("ip", "netns", "exec", HostNs, "iptables", "-S")).StdOut;
         Assert.That(ciliumHost.ExitCode, Is.Not.Zero, "cilium_host is removed on exit");
         Assert.That(forward, Does.Not.Contain(LinuxDatapath.ForwardChain));
     }
@@ -139,8 +140,8 @@ internal sealed class NetnsDatapathTests
         var ping = Shell.Find("ping") is not null ? new[] { "ping" } : ["busybox", "ping"];
         for (var i = 0; i < attempts; i++)
         {
-            var (exit, _, _) = await Shell.RunAsync("ip", ["netns", "exec", ns, .. ping, "-c1", "-W2", address]);
-            if (exit == 0)
+            var result = await Shell.RunAsync("ip", ["netns", "exec", ns, .. ping, "-c1", "-W2", address]);
+            if (result.Succeeded)
             {
                 return true;
             }
@@ -151,9 +152,9 @@ internal sealed class NetnsDatapathTests
 
     private async Task<string> AddNamespaceAsync(string name)
     {
-        await Shell.MustAsync("ip", "netns", "add", name);
+        await Shell.MustRunAsync("ip", "netns", "add", name);
         _namespaces.Add(name);
-        await Shell.MustAsync("ip", "-n", name, "link", "set", "lo", "up");
+        await Shell.MustRunAsync("ip", "-n", name, "link", "set", "lo", "up");
         return name;
     }
 
@@ -163,12 +164,12 @@ internal sealed class NetnsDatapathTests
         var peer = "tmp" + hostInterface[3..];
         var v6 = address.Contains(':', StringComparison.Ordinal);
         string[] family = v6 ? ["-6"] : ["-4"];
-        await Shell.MustAsync("ip", "-n", HostNs, "link", "add", "name", hostInterface, "type", "veth", "peer", "name", peer);
-        await Shell.MustAsync("ip", "-n", HostNs, "link", "set", hostInterface, "up");
-        await Shell.MustAsync("ip", "-n", HostNs, "link", "set", peer, "netns", child);
-        await Shell.MustAsync("ip", ["-n", child, .. family, "addr", "add", address + (v6 ? "/128" : "/32"), "dev", peer, .. v6 ? new[] { "nodad" } : []]);
-        await Shell.MustAsync("ip", "-n", child, "link", "set", peer, "up");
-        await Shell.MustAsync("ip", ["-n", child, .. family, "route", "add", router + (v6 ? "/128" : "/32"), "dev", peer]);
-        await Shell.MustAsync("ip", ["-n", child, .. family, "route", "add", "default", "via", router, "dev", peer]);
+        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "add", "name", hostInterface, "type", "veth", "peer", "name", peer);
+        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "set", hostInterface, "up");
+        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "set", peer, "netns", child);
+        await Shell.MustRunAsync("ip", ["-n", child, .. family, "addr", "add", address + (v6 ? "/128" : "/32"), "dev", peer, .. v6 ? new[] { "nodad" } : []]);
+        await Shell.MustRunAsync("ip", "-n", child, "link", "set", peer, "up");
+        await Shell.MustRunAsync("ip", ["-n", child, .. family, "route", "add", router + (v6 ? "/128" : "/32"), "dev", peer]);
+        await Shell.MustRunAsync("ip", ["-n", child, .. family, "route", "add", "default", "via", router, "dev", peer]);
     }
 }

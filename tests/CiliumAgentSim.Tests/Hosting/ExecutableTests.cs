@@ -19,9 +19,9 @@ internal sealed class ExecutableTests
     [Test]
     public async Task Help_PrintsUsageAndExitsZero()
     {
-        await using var sim = SimProcess.Start("--help");
+        using var sim = SimulatorProcess.Start("--help");
 
-        var exit = await sim.WaitExitAsync();
+        var exit = await sim.WaitForExitAsync();
 
         Assert.That(exit, Is.Zero);
         Assert.That(sim.Output, Does.Contain("--control-socket PATH").And.Contain("--expiration SECONDS"));
@@ -30,9 +30,9 @@ internal sealed class ExecutableTests
     [Test]
     public async Task BadFlag_ExitsTwoNamingTheFlag()
     {
-        await using var sim = SimProcess.Start("--ipv4-range", "nonsense");
+        using var sim = SimulatorProcess.Start("--ipv4-range", "nonsense");
 
-        var exit = await sim.WaitExitAsync();
+        var exit = await sim.WaitForExitAsync();
 
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(sim.Output, Does.Contain("--ipv4-range nonsense"));
@@ -42,7 +42,7 @@ internal sealed class ExecutableTests
     public async Task Run_ThenSigterm_ServesBothSocketsAndExitsCleanlyRemovingThem()
     {
         var socket = Path.Combine(_directory, "run", "cilium.sock");
-        await using var sim = SimProcess.Start("--socket", socket, "--ipv4-range", "10.40.0.0/24");
+        using var sim = SimulatorProcess.Start("--socket", socket, "--ipv4-range", "10.40.0.0/24");
         await sim.WaitReadyAsync();
         var control = Path.Combine(_directory, "run", "cilium-sim-control.sock");
 
@@ -50,8 +50,8 @@ internal sealed class ExecutableTests
         using var controlClient = UnixHttp.CreateClient(control);
         var config = JsonNode.Parse(await agent.GetStringAsync("/v1/config"))!;
         var state = JsonNode.Parse(await controlClient.GetStringAsync("/state"))!;
-        await sim.TerminateAsync();
-        var exit = await sim.WaitExitAsync();
+        sim.Terminate();
+        var exit = await sim.WaitForExitAsync();
 
         using (Assert.EnterMultipleScope())
         {
@@ -66,7 +66,7 @@ internal sealed class ExecutableTests
     public async Task Run_ExpirationOneSecond_ReleasesUnclaimedAddressInRealTime()
     {
         var socket = Path.Combine(_directory, "a.sock");
-        await using var sim = SimProcess.Start("--socket", socket, "--expiration", "1");
+        using var sim = SimulatorProcess.Start("--socket", socket, "--expiration", "1");
         await sim.WaitReadyAsync();
         using var agent = UnixHttp.CreateClient(socket);
         using var control = UnixHttp.CreateClient(Path.Combine(_directory, "cilium-sim-control.sock"));
@@ -94,7 +94,7 @@ internal sealed class ExecutableTests
             stale.Bind(new UnixDomainSocketEndPoint(socket));
         }
 
-        await using var sim = SimProcess.Start("--socket", socket);
+        using var sim = SimulatorProcess.Start("--socket", socket);
         await sim.WaitReadyAsync();
         using var agent = UnixHttp.CreateClient(socket);
 
@@ -105,11 +105,11 @@ internal sealed class ExecutableTests
     public async Task Start_SocketOfLiveSimulator_RefusesAndLeavesItAlone()
     {
         var socket = Path.Combine(_directory, "a.sock");
-        await using var first = SimProcess.Start("--socket", socket);
+        using var first = SimulatorProcess.Start("--socket", socket);
         await first.WaitReadyAsync();
 
-        await using var second = SimProcess.Start("--socket", socket);
-        var exit = await second.WaitExitAsync();
+        using var second = SimulatorProcess.Start("--socket", socket);
+        var exit = await second.WaitForExitAsync();
         using var agent = UnixHttp.CreateClient(socket);
 
         Assert.That(exit, Is.EqualTo(1));

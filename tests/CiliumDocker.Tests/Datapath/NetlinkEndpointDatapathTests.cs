@@ -12,23 +12,23 @@ internal sealed class NetlinkEndpointDatapathTests
 {
     private static readonly OffloadSizes BigTcp = new(GroMaxSize: 196608, GsoMaxSize: 180000, GroIPv4MaxSize: 150000, GsoIPv4MaxSize: 140000);
 
-    private TestNetworkNamespace netns = null!;
-    private NetlinkEndpointDatapath datapath = null!;
+    private TestNetworkNamespace _netns = null!;
+    private NetlinkEndpointDatapath _datapath = null!;
 
     [SetUp]
     public void SetUp()
     {
-        netns = TestNetworkNamespace.Create();
+        _netns = TestNetworkNamespace.Create();
         // New links inherit the namespace's default, so rp_filter 0 on the host end can only come from the datapath.
-        netns.Exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=1");
-        datapath = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
+        _netns.Exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=1");
+        _datapath = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, _netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
     }
 
     [TearDown]
     public void TearDown()
     {
-        datapath.Dispose();
-        netns.Dispose();
+        _datapath.Dispose();
+        _netns.Dispose();
     }
 
     [Test]
@@ -36,10 +36,10 @@ internal sealed class NetlinkEndpointDatapathTests
     {
         var endpointId = NewEndpointId();
 
-        var pair = await datapath.CreateAsync(new VethRequest(endpointId, "02:42:AC:11:00:07", 1450, BigTcp), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(endpointId, "02:42:AC:11:00:07", 1450, BigTcp), cancellationToken);
 
-        var host = netns.ShowLink(pair.HostName) ?? throw new AssertionException($"{pair.HostName} missing");
-        var container = netns.ShowLink(pair.ContainerName) ?? throw new AssertionException($"{pair.ContainerName} missing");
+        var host = _netns.ShowLink(pair.HostName) ?? throw new AssertionException($"{pair.HostName} missing");
+        var container = _netns.ShowLink(pair.ContainerName) ?? throw new AssertionException($"{pair.ContainerName} missing");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(pair.HostName, Is.EqualTo(VethNames.Host(endpointId)));
@@ -62,22 +62,22 @@ internal sealed class NetlinkEndpointDatapathTests
                 Assert.That(link.GetProperty("gso_max_size").GetInt64(), Is.EqualTo(BigTcp.GsoMaxSize));
             }
 
-            Assert.That(netns.RpFilter(pair.HostName), Is.EqualTo("0"));
-            Assert.That(netns.RpFilter(pair.ContainerName), Is.EqualTo("1"));
+            Assert.That(_netns.RpFilter(pair.HostName), Is.EqualTo("0"));
+            Assert.That(_netns.RpFilter(pair.ContainerName), Is.EqualTo("1"));
         }
     }
 
     [Test]
     public async Task CreateAsync_ReadBackThroughNetlink_AgreesWithIp(CancellationToken cancellationToken)
     {
-        var pair = await datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1400, BigTcp), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1400, BigTcp), cancellationToken);
 
-        using var socket = NetworkNamespace.Run(netns.Path, NetlinkSocket.Open);
+        using var socket = NetworkNamespace.Run(_netns.Path, NetlinkSocket.Open);
         var links = new LinkOperations(socket);
         var host = links.GetLinkByName(pair.HostName)!;
         var container = links.GetLinkByName(pair.ContainerName)!;
-        var ipHost = netns.ShowLink(pair.HostName)!.Value;
-        var ipContainer = netns.ShowLink(pair.ContainerName)!.Value;
+        var ipHost = _netns.ShowLink(pair.HostName)!.Value;
+        var ipContainer = _netns.ShowLink(pair.ContainerName)!.Value;
         using (Assert.EnterMultipleScope())
         {
             foreach (var (link, ip) in new[] { (host, ipHost), (container, ipContainer) })
@@ -93,7 +93,7 @@ internal sealed class NetlinkEndpointDatapathTests
                 // iproute2 6.1 does not print the IPv4 sizes; the kernel's own answer is the reference here.
                 Assert.That(link.GroIPv4MaxSize, Is.EqualTo(BigTcp.GroIPv4MaxSize));
                 Assert.That(link.GsoIPv4MaxSize, Is.EqualTo(BigTcp.GsoIPv4MaxSize));
-                Assert.That(link.RpFilter.ToString(), Is.EqualTo(netns.RpFilter(link.Name)));
+                Assert.That(link.RpFilter.ToString(), Is.EqualTo(_netns.RpFilter(link.Name)));
             }
 
             Assert.That(host.LinkIndex, Is.EqualTo(container.Index));
@@ -107,10 +107,10 @@ internal sealed class NetlinkEndpointDatapathTests
     [Test]
     public async Task CreateAsync_WithoutMacMtuOrOffload_GeneratesLocalUnicastMacsAndKeepsKernelDefaults(CancellationToken cancellationToken)
     {
-        var pair = await datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 0, default), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 0, default), cancellationToken);
 
-        var host = netns.ShowLink(pair.HostName)!.Value;
-        var container = netns.ShowLink(pair.ContainerName)!.Value;
+        var host = _netns.ShowLink(pair.HostName)!.Value;
+        var container = _netns.ShowLink(pair.ContainerName)!.Value;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(container.GetProperty("address").GetString(), Is.EqualTo(pair.ContainerMac));
@@ -124,7 +124,7 @@ internal sealed class NetlinkEndpointDatapathTests
 
             Assert.That(host.GetProperty("mtu").GetInt32(), Is.EqualTo(1500));
             Assert.That(host.GetProperty("gso_max_size").GetInt32(), Is.EqualTo(65536));
-            Assert.That(netns.RpFilter(pair.HostName), Is.EqualTo("0"));
+            Assert.That(_netns.RpFilter(pair.HostName), Is.EqualTo("0"));
         }
     }
 
@@ -132,14 +132,14 @@ internal sealed class NetlinkEndpointDatapathTests
     public async Task DeleteAsync_ExistingPair_RemovesBothEnds(CancellationToken cancellationToken)
     {
         var endpointId = NewEndpointId();
-        var pair = await datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
 
-        await datapath.DeleteAsync(endpointId, cancellationToken);
+        await _datapath.DeleteAsync(endpointId, cancellationToken);
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(netns.ShowLink(pair.HostName), Is.Null);
-            Assert.That(netns.ShowLink(pair.ContainerName), Is.Null);
+            Assert.That(_netns.ShowLink(pair.HostName), Is.Null);
+            Assert.That(_netns.ShowLink(pair.ContainerName), Is.Null);
         }
     }
 
@@ -147,11 +147,11 @@ internal sealed class NetlinkEndpointDatapathTests
     public async Task DeleteAsync_PairThatDoesNotExist_Succeeds(CancellationToken cancellationToken)
     {
         var endpointId = NewEndpointId();
-        await datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
-        await datapath.DeleteAsync(endpointId, cancellationToken);
+        await _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
+        await _datapath.DeleteAsync(endpointId, cancellationToken);
 
-        Assert.That(() => datapath.DeleteAsync(endpointId, cancellationToken), Throws.Nothing);
-        Assert.That(() => datapath.DeleteAsync(NewEndpointId(), cancellationToken), Throws.Nothing);
+        Assert.That(() => _datapath.DeleteAsync(endpointId, cancellationToken), Throws.Nothing);
+        Assert.That(() => _datapath.DeleteAsync(NewEndpointId(), cancellationToken), Throws.Nothing);
     }
 
     [Test]
@@ -160,20 +160,20 @@ internal sealed class NetlinkEndpointDatapathTests
         var endpointIds = Enumerable.Range(0, 100).Select(_ => NewEndpointId()).ToArray();
 
         var pairs = await Task.WhenAll(endpointIds.Select(id =>
-            Task.Run(() => datapath.CreateAsync(new VethRequest(id, null, 1450, BigTcp), cancellationToken), cancellationToken)));
+            Task.Run(() => _datapath.CreateAsync(new VethRequest(id, null, 1450, BigTcp), cancellationToken), cancellationToken)));
 
         var expectedNames = pairs.SelectMany(p => new[] { p.HostName, p.ContainerName }).ToArray();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(netns.LinkNames(), Is.EquivalentTo(expectedNames));
+            Assert.That(_netns.LinkNames(), Is.EquivalentTo(expectedNames));
             Assert.That(pairs.Select(p => p.HostIndex).Distinct().Count(), Is.EqualTo(100));
             Assert.That(pairs.Select(p => p.ContainerMac).Concat(pairs.Select(p => p.HostMac)).Distinct().Count(), Is.EqualTo(200));
-            Assert.That(pairs.Select(p => netns.RpFilter(p.HostName)), Is.All.EqualTo("0"));
+            Assert.That(pairs.Select(p => _netns.RpFilter(p.HostName)), Is.All.EqualTo("0"));
         }
 
-        await Task.WhenAll(endpointIds.Select(id => Task.Run(() => datapath.DeleteAsync(id, cancellationToken), cancellationToken)));
+        await Task.WhenAll(endpointIds.Select(id => Task.Run(() => _datapath.DeleteAsync(id, cancellationToken), cancellationToken)));
 
-        Assert.That(netns.LinkNames(), Is.Empty);
+        Assert.That(_netns.LinkNames(), Is.Empty);
     }
 
     [Test]
@@ -181,18 +181,18 @@ internal sealed class NetlinkEndpointDatapathTests
     {
         var endpointId = NewEndpointId();
         var hostName = VethNames.Host(endpointId);
-        netns.Ip("link", "add", hostName, "type", "bridge");
+        _netns.Ip("link", "add", hostName, "type", "bridge");
 
         var error = Assert.ThrowsAsync<DatapathException>(
-            () => datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None));
+            () => _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Message, Does.StartWith($"unable to create veth pair {hostName}/"));
             Assert.That(error.Message, Does.Contain("interface name already exists (EEXIST)"));
             Assert.That(error.Message, Does.Contain($"{hostName} is taken"));
-            Assert.That(netns.LinkNames(), Is.EqualTo(new[] { hostName }));
-            Assert.That(netns.ShowLink(hostName)!.Value.GetProperty("linkinfo").GetProperty("info_kind").GetString(), Is.EqualTo("bridge"));
+            Assert.That(_netns.LinkNames(), Is.EqualTo(new[] { hostName }));
+            Assert.That(_netns.ShowLink(hostName)!.Value.GetProperty("linkinfo").GetProperty("info_kind").GetString(), Is.EqualTo("bridge"));
         }
     }
 
@@ -201,15 +201,15 @@ internal sealed class NetlinkEndpointDatapathTests
     {
         var endpointId = NewEndpointId();
         var containerName = VethNames.Container(endpointId);
-        netns.Ip("link", "add", containerName, "type", "bridge");
+        _netns.Ip("link", "add", containerName, "type", "bridge");
 
         var error = Assert.ThrowsAsync<DatapathException>(
-            () => datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None));
+            () => _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Message, Does.Contain($"(EEXIST): {containerName} is taken"));
-            Assert.That(netns.LinkNames(), Is.EqualTo(new[] { containerName }));
+            Assert.That(_netns.LinkNames(), Is.EqualTo(new[] { containerName }));
         }
     }
 
@@ -217,13 +217,13 @@ internal sealed class NetlinkEndpointDatapathTests
     public async Task CreateAsync_SameEndpointTwice_KeepsTheFirstPair(CancellationToken cancellationToken)
     {
         var endpointId = NewEndpointId();
-        var pair = await datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
 
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken),
+            () => _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken),
             Throws.TypeOf<DatapathException>().With.Message.Contains("EEXIST"));
 
-        Assert.That(netns.ShowLink(pair.HostName)?.GetProperty("address").GetString(), Is.EqualTo(pair.HostMac));
+        Assert.That(_netns.ShowLink(pair.HostName)?.GetProperty("address").GetString(), Is.EqualTo(pair.HostMac));
     }
 
     [Test]
@@ -233,7 +233,7 @@ internal sealed class NetlinkEndpointDatapathTests
 
         var (hadNetAdmin, error) = ThreadCapabilities.WithoutNetAdmin(() =>
         {
-            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
+            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, _netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
             var hasNetAdmin = ThreadCapabilities.CurrentThreadHasNetAdmin();
             try
             {
@@ -253,7 +253,7 @@ internal sealed class NetlinkEndpointDatapathTests
             Assert.That(error?.Message, Does.StartWith($"unable to create veth pair {VethNames.Host(endpointId)}/"));
             Assert.That(error?.Message, Does.Contain("operation not permitted (EPERM)"));
             Assert.That(error?.Message, Does.Contain("CAP_NET_ADMIN"));
-            Assert.That(netns.LinkNames(), Is.Empty);
+            Assert.That(_netns.LinkNames(), Is.Empty);
         }
     }
 
@@ -261,11 +261,11 @@ internal sealed class NetlinkEndpointDatapathTests
     public async Task DeleteAsync_WithoutCapNetAdmin_FailsWithClearErrorAndKeepsThePair(CancellationToken cancellationToken)
     {
         var endpointId = NewEndpointId();
-        var pair = await datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, default), cancellationToken);
 
         var error = ThreadCapabilities.WithoutNetAdmin(() =>
         {
-            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
+            using var restricted = new NetlinkEndpointDatapath(NullLogger<NetlinkEndpointDatapath>.Instance, _netns.Path, NetlinkEndpointDatapath.DefaultMaxSockets);
             try
             {
                 restricted.DeleteAsync(endpointId, CancellationToken.None).GetAwaiter().GetResult();
@@ -282,7 +282,7 @@ internal sealed class NetlinkEndpointDatapathTests
             Assert.That(error, Is.Not.Null);
             Assert.That(error?.Message, Does.Contain($"unable to delete veth pair {pair.HostName}"));
             Assert.That(error?.Message, Does.Contain("CAP_NET_ADMIN"));
-            Assert.That(netns.ShowLink(pair.HostName), Is.Not.Null);
+            Assert.That(_netns.ShowLink(pair.HostName), Is.Not.Null);
         }
     }
 
@@ -294,13 +294,13 @@ internal sealed class NetlinkEndpointDatapathTests
         var endpointId = NewEndpointId();
 
         var error = Assert.ThrowsAsync<DatapathException>(
-            () => datapath.CreateAsync(new VethRequest(endpointId, null, 1500, tooBig), CancellationToken.None));
+            () => _datapath.CreateAsync(new VethRequest(endpointId, null, 1500, tooBig), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Message, Does.StartWith($"unable to set up veth pair {VethNames.Host(endpointId)}/"));
             Assert.That(error.Message, Does.Contain("(EINVAL): too big gso_max_size"));
-            Assert.That(netns.LinkNames(), Is.Empty);
+            Assert.That(_netns.LinkNames(), Is.Empty);
         }
     }
 
@@ -308,14 +308,14 @@ internal sealed class NetlinkEndpointDatapathTests
     public void CreateAsync_MtuAboveTheVethMaximum_FailsWithTheKernelsReasonAndCreatesNothing()
     {
         var error = Assert.ThrowsAsync<DatapathException>(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 70000, default), CancellationToken.None));
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 70000, default), CancellationToken.None));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.Message, Does.StartWith("unable to create veth pair lxc"));
             Assert.That(error.Message, Does.Contain("(EINVAL)"));
             Assert.That(error.Message, Does.EndWith("with MTU 70000"));
-            Assert.That(netns.LinkNames(), Is.Empty);
+            Assert.That(_netns.LinkNames(), Is.Empty);
         }
     }
 
@@ -327,36 +327,36 @@ internal sealed class NetlinkEndpointDatapathTests
     public void CreateAsync_BadContainerMac_FailsBeforeTouchingTheKernel(string mac, string reason)
     {
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), mac, 1500, default), CancellationToken.None),
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), mac, 1500, default), CancellationToken.None),
             Throws.TypeOf<DatapathException>().With.Message.Contains("invalid container MAC address").And.Message.Contains(reason));
-        Assert.That(netns.LinkNames(), Is.Empty);
+        Assert.That(_netns.LinkNames(), Is.Empty);
     }
 
     [Test]
     public void CreateAsync_NegativeMtuOrOffload_FailsBeforeTouchingTheKernel()
     {
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), null, -1, default), CancellationToken.None),
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, -1, default), CancellationToken.None),
             Throws.TypeOf<DatapathException>().With.Message.Contains("MTU -1 is negative"));
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, new OffloadSizes(0, 0, 0, 1L << 33)), CancellationToken.None),
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, new OffloadSizes(0, 0, 0, 1L << 33)), CancellationToken.None),
             Throws.TypeOf<DatapathException>().With.Message.Contains("IPv4 GSO maximum size 8589934592 is out of range"));
-        Assert.That(netns.LinkNames(), Is.Empty);
+        Assert.That(_netns.LinkNames(), Is.Empty);
     }
 
     [Test]
     public void CreateAsync_CancelledBeforehand_CreatesNothing()
     {
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), new CancellationToken(canceled: true)),
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), new CancellationToken(canceled: true)),
             Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(netns.LinkNames(), Is.Empty);
+        Assert.That(_netns.LinkNames(), Is.Empty);
     }
 
     [Test]
     public async Task CreateAsync_InATestNamespace_LeavesTheHostNamespaceAlone(CancellationToken cancellationToken)
     {
-        var pair = await datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), cancellationToken);
+        var pair = await _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), cancellationToken);
 
         var (exitCode, _, _) = TestNetworkNamespace.TryRun("ip", "link", "show", pair.HostName);
 
@@ -366,10 +366,10 @@ internal sealed class NetlinkEndpointDatapathTests
     [Test]
     public void CreateAsync_AfterDispose_Throws()
     {
-        datapath.Dispose();
+        _datapath.Dispose();
 
         Assert.That(
-            () => datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), CancellationToken.None),
+            () => _datapath.CreateAsync(new VethRequest(NewEndpointId(), null, 1500, default), CancellationToken.None),
             Throws.TypeOf<ObjectDisposedException>());
     }
 

@@ -15,7 +15,7 @@ internal sealed class CommandLineTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(options.CiliumApi, Is.EqualTo("unix:///var/run/cilium/cilium.sock"));
+            Assert.That(options.CiliumApi.Address, Is.EqualTo("unix:///var/run/cilium/cilium.sock"));
             Assert.That(options.DockerHostPath, Is.EqualTo("unix:///var/run/docker.sock"));
             Assert.That(options.SocketPath, Is.EqualTo("/run/docker/plugins/cilium.sock"));
             Assert.That(options.StateDirectory, Is.EqualTo("/var/lib/cilium-docker"));
@@ -33,7 +33,7 @@ internal sealed class CommandLineTests
         Assert.Multiple(() =>
         {
             Assert.That(options.LogLevel, Is.EqualTo(LogLevel.Debug));
-            Assert.That(options.CiliumApi, Is.EqualTo("unix:///tmp/a.sock"));
+            Assert.That(options.CiliumApi.Address, Is.EqualTo("unix:///tmp/a.sock"));
             Assert.That(options.DockerHostPath, Is.EqualTo("unix:///tmp/d.sock"));
             Assert.That(options.SocketPath, Is.EqualTo("/tmp/p/cilium.sock"));
             Assert.That(options.StateDirectory, Is.EqualTo("/tmp/s"));
@@ -45,7 +45,7 @@ internal sealed class CommandLineTests
     {
         var options = Run(["--debug", "--cilium-api=tcp://127.0.0.1:9234", "--docker-plugins=/tmp/p"]);
 
-        Assert.That((options.LogLevel, options.CiliumApi, options.DockerPluginsDirectory), Is.EqualTo((LogLevel.Debug, "tcp://127.0.0.1:9234", "/tmp/p")));
+        Assert.That((options.LogLevel, options.CiliumApi.Address, options.DockerPluginsDirectory), Is.EqualTo((LogLevel.Debug, "tcp://127.0.0.1:9234", "/tmp/p")));
     }
 
     [Test]
@@ -53,8 +53,8 @@ internal sealed class CommandLineTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(Run([], Env(("CILIUM_SOCK", "/run/cilium/x.sock"))).CiliumApi, Is.EqualTo("unix:///run/cilium/x.sock"));
-            Assert.That(Run(["--cilium-api", "unix:///flag.sock"], Env(("CILIUM_SOCK", "/env.sock"))).CiliumApi, Is.EqualTo("unix:///flag.sock"));
+            Assert.That(Run([], Env(("CILIUM_SOCK", "/run/cilium/x.sock"))).CiliumApi.Address, Is.EqualTo("unix:///run/cilium/x.sock"));
+            Assert.That(Run(["--cilium-api", "unix:///flag.sock"], Env(("CILIUM_SOCK", "/env.sock"))).CiliumApi.Address, Is.EqualTo("unix:///flag.sock"));
         });
     }
 
@@ -153,7 +153,7 @@ internal sealed class CommandLineTests
         {
             Assert.That((withBudget.TotalBudget, withBudget.AttemptTimeout), Is.EqualTo((TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3))));
             Assert.That(withoutBudget.Endpoint.SocketPath, Is.EqualTo("/tmp/a.sock"));
-            Assert.That(withoutBudget.TotalBudget, Is.EqualTo(new CiliumDocker.Cilium.AgentClientOptions().TotalBudget));
+            Assert.That(withoutBudget.TotalBudget, Is.EqualTo(new CiliumDocker.Agent.AgentClientOptions().TotalBudget));
         });
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CiliumDocker.Hosting;
 using CiliumDocker.Tests.TestDoubles;
 using NUnit.Framework;
 
@@ -209,7 +208,7 @@ internal sealed class PluginHostTests
         {
             Assert.That(response.Status, Is.EqualTo(200));
             Assert.That(report.RootElement.GetProperty("healthy").GetBoolean(), Is.True);
-            Assert.That(report.RootElement.GetProperty("agent").GetProperty("socket").GetString(), Is.EqualTo("unix://" + FakeAgentConfig.Socket));
+            Assert.That(report.RootElement.GetProperty("agent").GetProperty("socket").GetString(), Is.EqualTo(FakeAgentConfig.Socket));
             Assert.That(report.RootElement.GetProperty("labels").GetProperty("state").GetString(), Is.EqualTo("Disabled"));
         });
     }

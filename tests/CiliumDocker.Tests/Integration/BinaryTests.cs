@@ -144,7 +144,7 @@ internal sealed class BinaryTests : PluginIntegrationTest
         await StartAsync();
 
         await using var second = PluginProcess.Start(Agent.Uri, Plugin.Directory);
-        await Eventually.HoldsAsync(() => second.HasExited, Cancellation);
+        await Eventually.WaitUntilAsync(() => second.HasExited, "the second instance exits", Cancellation);
 
         Assert.Multiple(() =>
         {
@@ -162,7 +162,7 @@ internal sealed class BinaryTests : PluginIntegrationTest
         Directory.CreateDirectory(Path.Combine(directory, "cilium.sock"));
 
         await using var plugin = PluginProcess.Start("unix:///tmp/none.sock", directory);
-        await Eventually.HoldsAsync(() => plugin.HasExited, Cancellation);
+        await Eventually.WaitUntilAsync(() => plugin.HasExited, "the plugin exits", Cancellation);
 
         Assert.That(plugin.ExitCode, Is.Not.Zero);
         Assert.That(plugin.Output, Does.Not.Contain("Unhandled exception"), "a clear message, not a crash dump");

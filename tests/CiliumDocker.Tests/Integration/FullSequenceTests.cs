@@ -139,7 +139,7 @@ internal abstract class FullSequenceTests
         Assert.That(Links(), Has.None.StartsWith("lxc"), "the veth goes even while the agent is down");
 
         await Agent.StartAsync();
-        await Eventually.HoldsAsync(() => Agent.Model.Endpoints.Count == 0 && Agent.Model.Allocations.Count == 0, Cancellation);
+        await Eventually.WaitUntilAsync(() => Agent.Model.Endpoints.Count == 0 && Agent.Model.Allocations.Count == 0, "the agent holds no endpoint and no address", Cancellation);
     }
 
     [Test]
@@ -170,7 +170,7 @@ internal abstract class FullSequenceTests
         await Docker.StopContainerAsync(container);
         await Docker.RemoveNetworkAsync(network);
 
-        await Eventually.HoldsAsync(() => Agent.Model.Endpoints.Count == 0 && Agent.Model.Allocations.Count == 0, Cancellation);
+        await Eventually.WaitUntilAsync(() => Agent.Model.Endpoints.Count == 0 && Agent.Model.Allocations.Count == 0, "the agent holds no endpoint and no address", Cancellation);
     }
 }
 

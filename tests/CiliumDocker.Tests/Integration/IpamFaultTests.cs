@@ -133,7 +133,7 @@ internal sealed class IpamFaultTests : PluginIntegrationTest
         Assert.That(health.RootElement.GetProperty("cleanup").GetProperty("pendingAddressReleases").GetInt32(), Is.EqualTo(1));
 
         await Agent.StartAsync();
-        await Eventually.HoldsAsync(() => Agent.Model.Allocations.Count == 0, Cancellation);
+        await Eventually.WaitUntilAsync(() => Agent.Model.Allocations.Count == 0, "the agent holds no address", Cancellation);
         Assert.That(Agent.Requests.Count(request => request is { Method: "DELETE", Path: "/v1/ipam/10.11.0.2" }), Is.GreaterThanOrEqualTo(1));
     }
 
@@ -176,7 +176,7 @@ internal sealed class IpamFaultTests : PluginIntegrationTest
         Assert.That(response.Status, Is.EqualTo(200));
         Assert.That(Agent.Model.Allocations, Has.Count.EqualTo(1));
 
-        await Eventually.HoldsAsync(() => Agent.Model.Allocations.Count == 0, Cancellation);
+        await Eventually.WaitUntilAsync(() => Agent.Model.Allocations.Count == 0, "the agent holds no address", Cancellation);
     }
 
     [Test]
@@ -191,6 +191,6 @@ internal sealed class IpamFaultTests : PluginIntegrationTest
         await using var successor = PluginProcess.Start(Agent.Uri, directory, new Dictionary<string, string> { ["ADDRESS_CLAIM_TIMEOUT"] = "2" });
         await successor.WaitUntilServingAsync(Cancellation);
 
-        await Eventually.HoldsAsync(() => Agent.Model.Allocations.Count == 0, Cancellation);
+        await Eventually.WaitUntilAsync(() => Agent.Model.Allocations.Count == 0, "the agent holds no address", Cancellation);
     }
 }

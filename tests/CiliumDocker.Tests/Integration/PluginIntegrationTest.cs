@@ -1,4 +1,4 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 using CiliumDocker.Tests.TestDoubles;
 using NUnit.Framework;
 using NUnit.Framework.Interfaces;

@@ -1,4 +1,4 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 using CiliumDocker.Labels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

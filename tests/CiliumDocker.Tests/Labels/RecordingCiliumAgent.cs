@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using CiliumDocker.Cilium;
-using NUnit.Framework;
+using CiliumDocker.Agent;
 
 namespace CiliumDocker.Tests.Labels;
 
-/// <summary>An agent that knows a set of Docker endpoints and records every PATCH; other calls are not expected.</summary>
-internal sealed class RecordingCiliumAgent : ICiliumAgent
+/// <summary>An agent that knows a set of Docker endpoints and records every PATCH.</summary>
+internal sealed class RecordingCiliumAgent : IAgentEndpointLabels
 {
     private readonly ConcurrentDictionary<string, byte> _endpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Exception>> _failures = new(StringComparer.Ordinal);
@@ -36,22 +35,6 @@ internal sealed class RecordingCiliumAgent : ICiliumAgent
         Attempts.Enqueue(new PatchCall(id, request, known ? PatchOutcome.Accepted : PatchOutcome.NotFound));
         return Task.FromResult(known);
     }
-
-    public Task<DaemonConfigurationStatus> GetConfigAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IpamResponse> AllocateNextAsync(IpFamily family, string owner, bool expiration, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task AllocateAsync(string ip, string owner, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task ReleaseAsync(string ip, string pool, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<CiliumEndpoint?> CreateEndpointAsync(EndpointChangeRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<CiliumEndpoint?> GetEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 internal enum PatchOutcome

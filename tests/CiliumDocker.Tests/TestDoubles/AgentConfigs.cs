@@ -1,4 +1,4 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 
 namespace CiliumDocker.Tests.TestDoubles;
 

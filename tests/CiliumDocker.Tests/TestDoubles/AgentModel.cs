@@ -1,5 +1,5 @@
 using System.Net;
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 
 namespace CiliumDocker.Tests.TestDoubles;
 

@@ -1,4 +1,4 @@
-using CiliumDocker.Docker;
+using CiliumDocker.Protocol;
 
 namespace CiliumDocker.Tests.TestDoubles;
 

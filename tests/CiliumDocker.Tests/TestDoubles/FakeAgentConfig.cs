@@ -1,4 +1,4 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 
 namespace CiliumDocker.Tests.TestDoubles;
 
@@ -6,11 +6,7 @@ internal sealed class FakeAgentConfig(TimeProvider timeProvider, DaemonConfigura
 {
     public const string Socket = "unix:///tmp/fake-agent.sock";
 
-    private readonly List<NodeAddressing> _observed = [];
-
     public AgentConfigSnapshot? Current { get; private set; } = status is null ? null : new AgentConfigSnapshot(status, timeProvider.GetUtcNow());
-
-    public IReadOnlyList<NodeAddressing> Observed => _observed;
 
     public string? LastError { get; set; }
 
@@ -19,6 +15,4 @@ internal sealed class FakeAgentConfig(TimeProvider timeProvider, DaemonConfigura
 
     public ValueTask<DaemonConfigurationStatus> GetRequiredAsync(CancellationToken cancellationToken)
         => ValueTask.FromResult(Current?.Status ?? throw new CiliumAgentException($"no configuration received yet from the Cilium agent at {Socket}", AgentFailure.Unreachable));
-
-    public void ObserveHostAddressing(NodeAddressing hostAddressing) => _observed.Add(hostAddressing);
 }

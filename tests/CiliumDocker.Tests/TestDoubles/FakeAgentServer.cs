@@ -1,5 +1,6 @@
 using System.Net;
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
+using CiliumDocker.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,12 +1,12 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 
 namespace CiliumDocker.Tests.TestDoubles;
 
 /// <summary>
-/// <see cref="ICiliumAgent"/> straight on an <see cref="AgentModel"/>, with the error translation the real client
-/// does (404 on delete is "not there") and scripted faults.
+/// The agent client straight on an <see cref="AgentModel"/>, with the error translation the real client does (404
+/// on delete is "not there"), its reports to <see cref="Statistics"/>, and scripted faults.
 /// </summary>
-internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
+internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, IAgentEndpoints, IAgentEndpointLabels, IAgentConfigSource
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Queue<(int? Status, string Message)>> _faults = new(StringComparer.Ordinal);
@@ -16,6 +16,9 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
     public AgentModel Model { get; } = model;
 
     public string Endpoint => FakeAgentConfig.Socket;
+
+    /// <summary>What every call reports, as the real client's attempts do.</summary>
+    public AgentCallStatistics Statistics { get; } = new();
 
     /// <summary>Every call fails as if the socket did not answer.</summary>
     public bool Unreachable { get; set; }
@@ -90,9 +93,6 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
     public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken)
         => RunAsync("DeleteEndpoint", id, () => Model.DeleteEndpoint(id), cancellationToken);
 
-    public Task<IReadOnlyList<CiliumEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken)
-        => RunAsync<IReadOnlyList<CiliumEndpoint>>("ListEndpoints", string.Empty, () => [.. Model.Endpoints.Select(endpoint => endpoint.ToApi())], cancellationToken);
-
     private async Task<T> RunAsync<T>(string operation, string argument, Func<T> action, CancellationToken cancellationToken)
     {
         (int? Status, string Message)? fault = null;
@@ -105,14 +105,17 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
             }
         }
 
+        Statistics.RecordCall();
         if (Unreachable || fault is { Status: null })
         {
-            throw new CiliumAgentException($"cannot reach the Cilium agent at {Endpoint}: connection refused", AgentFailure.Unreachable);
+            Statistics.RecordNotDelivered(DateTimeOffset.UtcNow);
+            throw Failure($"cannot reach the Cilium agent at {Endpoint}: connection refused", AgentFailure.Unreachable, status: null);
         }
 
+        Statistics.RecordDelivered();
         if (fault is { Status: { } status, Message: var message })
         {
-            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {status}: {message}", AgentFailureFacts.FromStatus(status), status);
+            throw Failure($"the Cilium agent at {Endpoint} answered {status}: {message}", AgentFailureFacts.FromStatus(status), status);
         }
 
         if (BeforeCall is { } before)
@@ -128,10 +131,16 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : ICiliumAgent
         }
         catch (AgentModelException ex)
         {
-            throw new CiliumAgentException($"the Cilium agent at {Endpoint} answered {ex.Status}: {ex.Message}", AgentFailureFacts.FromStatus(ex.Status), ex.Status);
+            throw Failure($"the Cilium agent at {Endpoint} answered {ex.Status}: {ex.Message}", AgentFailureFacts.FromStatus(ex.Status), ex.Status);
         }
 
         AfterCall?.Invoke(operation);
         return result;
+    }
+
+    private CiliumAgentException Failure(string message, AgentFailure failure, int? status)
+    {
+        Statistics.RecordFailure(failure, message);
+        return new CiliumAgentException(message, failure, status);
     }
 }

@@ -1,6 +1,7 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 using CiliumDocker.Datapath;
 using CiliumDocker.Hosting;
+using CiliumDocker.Infrastructure;
 using CiliumDocker.Labels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
             DockerPluginsDirectory = directory,
             StateDirectory = Path.Combine(directory, "state"),
             LogLevel = LogLevel.Warning,
-            CiliumApi = agent?.Uri ?? "unix://" + FakeAgentConfig.Socket,
+            DockerHostPath = string.Empty,
+            CiliumApi = agent is null ? SocketEndpoint.Parse(FakeAgentConfig.Socket) : SocketEndpoint.UnixSocket(agent.SocketPath),
+            AgentRetryBudget = agent is null ? null : TimeSpan.FromSeconds(3),
         };
         System.IO.Directory.CreateDirectory(options.StateDirectory);
 
@@ -57,18 +60,12 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         {
             if (agent is null)
             {
-                services.AddSingleton<AgentCallStatistics>();
-                services.AddSingleton<ICiliumAgent>(_ => plugin!.Agent);
+                services.AddSingleton(_ => plugin!.Agent.Statistics);
+                services.AddSingleton<IAgentAddresses>(_ => plugin!.Agent);
+                services.AddSingleton<IAgentEndpoints>(_ => plugin!.Agent);
+                services.AddSingleton<IAgentEndpointLabels>(_ => plugin!.Agent);
+                services.AddSingleton<IAgentConfigSource>(_ => plugin!.Agent);
                 services.AddSingleton<IAgentConfig>(_ => plugin!.Config);
-            }
-            else
-            {
-                services.AddCiliumAgent(new AgentClientOptions
-                {
-                    Endpoint = SocketEndpoint.UnixSocket(agent.SocketPath),
-                    TotalBudget = TimeSpan.FromSeconds(3),
-                    AttemptTimeout = TimeSpan.FromSeconds(3),
-                });
             }
 
             services.AddSingleton<IEndpointDatapath>(_ => plugin!.Datapath);
@@ -77,6 +74,12 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         plugin = new InProcessPlugin(app, directory, options);
         plugin.Agent = new InMemoryCiliumAgent(plugin.Model);
         plugin.Config = new FakeAgentConfig(TimeProvider.System, configFetched ? plugin.Model.Config : null);
+        if (configFetched)
+        {
+            // The fetch the fake configuration stands for went through the client, which counts it as an answer.
+            plugin.Agent.Statistics.RecordDelivered();
+        }
+
         await app.StartAsync();
         return plugin;
     }

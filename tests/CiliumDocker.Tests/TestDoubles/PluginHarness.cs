@@ -1,16 +1,26 @@
-using CiliumDocker.Cilium;
+using CiliumDocker.Addresses;
+using CiliumDocker.Agent;
+using CiliumDocker.Datapath;
+using CiliumDocker.Endpoints;
 using CiliumDocker.Hosting;
-using CiliumDocker.Ipam;
-using CiliumDocker.Network;
+using CiliumDocker.Infrastructure;
+using CiliumDocker.Labels;
 using CiliumDocker.Observability;
+using CiliumDocker.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CiliumDocker.Tests.TestDoubles;
 
-/// <summary>The plugin's handlers wired to in-memory doubles, fake time and a temporary state directory.</summary>
+/// <summary>
+/// The plugin's handlers as the composition root wires them, with in-memory doubles for the agent and the
+/// datapath, fake time and a temporary state directory.
+/// </summary>
 internal sealed class PluginHarness : IDisposable
 {
+    private readonly ServiceProvider _services;
+
     public PluginHarness(DaemonConfigurationStatus? config = null, bool configFetched = true)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
@@ -18,14 +28,25 @@ internal sealed class PluginHarness : IDisposable
         Agent = new InMemoryCiliumAgent(Model);
         Config = new FakeAgentConfig(Time, configFetched ? Model.Config : null);
         StateDirectory = Directory.CreateTempSubdirectory("cd-state-").FullName;
-        Reachability = new AgentReachability(Time);
-        Observed = new ObservedCiliumAgent(Agent, Reachability);
-        Ledger = NewLedger();
-        Cleanup = NewCleanupQueue();
-        Ipam = new IpamDriver(Config, Observed, Ledger, new SubnetCursor(), Metrics, NullLogger<IpamDriver>.Instance);
-        Network = new NetworkDriver(Config, Observed, Datapath, Ledger, Cleanup, new SandboxMembership(), Metrics, NullLogger<NetworkDriver>.Instance);
-        AddressJanitor = new AddressJanitor(Config, Observed, Ledger, Metrics, NullLogger<AddressJanitor>.Instance);
-        EndpointJanitor = new EndpointJanitor(Observed, Cleanup, NullLogger<EndpointJanitor>.Instance);
+        Options = new PluginOptions
+        {
+            CiliumApi = SocketEndpoint.Parse(FakeAgentConfig.Socket),
+            DockerHostPath = string.Empty,
+            StateDirectory = StateDirectory,
+            AddressClaimTimeout = ClaimTimeout,
+        };
+        _services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(Time)
+            .AddSingleton<IAgentAddresses>(Agent)
+            .AddSingleton<IAgentEndpoints>(Agent)
+            .AddSingleton<IAgentEndpointLabels>(Agent)
+            .AddSingleton<IAgentConfigSource>(Agent)
+            .AddSingleton(Agent.Statistics)
+            .AddSingleton<IAgentConfig>(Config)
+            .AddSingleton<IEndpointDatapath>(Datapath)
+            .AddSingleton<ILabelWatcherStatus>(Labels)
+            .AddCiliumDockerPlugin(Options)
+            .BuildServiceProvider();
     }
 
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(10);
@@ -36,38 +57,43 @@ internal sealed class PluginHarness : IDisposable
 
     public InMemoryCiliumAgent Agent { get; }
 
-    public ObservedCiliumAgent Observed { get; }
-
-    public AgentReachability Reachability { get; }
-
     public FakeAgentConfig Config { get; }
 
     public FakeEndpointDatapath Datapath { get; } = new();
 
-    public PluginMetrics Metrics { get; } = new();
+    public FakeLabelWatcherStatus Labels { get; } = new();
+
+    public PluginOptions Options { get; }
 
     public string StateDirectory { get; }
 
-    public AddressLedger Ledger { get; }
+    public PluginMetrics Metrics => Get<PluginMetrics>();
 
-    public EndpointCleanupQueue Cleanup { get; }
+    public AddressLedger Ledger => Get<AddressLedger>();
 
-    public IpamDriver Ipam { get; }
+    public EndpointCleanupQueue Cleanup => Get<EndpointCleanupQueue>();
 
-    public NetworkDriver Network { get; }
+    public IpamDriver Ipam => Get<IpamDriver>();
 
-    public AddressJanitor AddressJanitor { get; }
+    public NetworkDriver Network => Get<NetworkDriver>();
 
-    public EndpointJanitor EndpointJanitor { get; }
+    public AddressJanitor AddressJanitor => Get<AddressJanitor>();
+
+    public EndpointJanitor EndpointJanitor => Get<EndpointJanitor>();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>A second ledger on the same file: what a restarted plugin would load.</summary>
     public AddressLedger NewLedger() => new(
-        new JsonStateFile<AddressLedgerState>(Path.Combine(StateDirectory, "addresses.json"), IpamStateJsonContext.Default.AddressLedgerState, NullLogger.Instance),
+        new JsonStateFile<AddressLedgerState>(
+            Path.Combine(StateDirectory, PluginServiceCollectionExtensions.AddressStateFile), AddressStateJsonContext.Default.AddressLedgerState, NullLogger.Instance),
         ClaimTimeout,
         Time);
 
     public EndpointCleanupQueue NewCleanupQueue() => new(
-        new JsonStateFile<EndpointCleanupState>(Path.Combine(StateDirectory, "endpoint-cleanup.json"), NetworkStateJsonContext.Default.EndpointCleanupState, NullLogger.Instance),
+        new JsonStateFile<EndpointCleanupState>(
+            Path.Combine(StateDirectory, PluginServiceCollectionExtensions.EndpointCleanupStateFile), EndpointStateJsonContext.Default.EndpointCleanupState, NullLogger.Instance),
         Time);
 
     public async Task RunJanitorsAsync()
@@ -76,5 +102,9 @@ internal sealed class PluginHarness : IDisposable
         await AddressJanitor.RunOnceAsync(CancellationToken.None);
     }
 
-    public void Dispose() => Directory.Delete(StateDirectory, recursive: true);
+    public void Dispose()
+    {
+        _services.Dispose();
+        Directory.Delete(StateDirectory, recursive: true);
+    }
 }

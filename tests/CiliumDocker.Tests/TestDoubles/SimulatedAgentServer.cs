@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CiliumDocker.Cilium;
+using CiliumDocker.Agent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -14,56 +14,29 @@ internal sealed class AgentSimulator : IAgentUnderTest
     public const string RouterIPv4 = "10.11.0.1";
     public const string IPv6Range = "f00d::a0b:0:0:0/96";
 
-    private readonly string _logPath;
-    private BackgroundProcess _process;
-    private readonly HttpClient _control;
-    private readonly HttpClient _agent;
+    private static readonly string[] Arguments =
+        ["--socket", SocketPath, "--control-socket", ControlSocketPath, "--ipv4-range", IPv4Range, "--ipv6-range", IPv6Range, "--datapath"];
 
-    private AgentSimulator(BackgroundProcess process, string logPath)
+    private readonly string _logPath;
+    private readonly HttpClient _control = UnixHttp.CreateClient(ControlSocketPath, TimeSpan.FromSeconds(30));
+    private readonly HttpClient _agent = UnixHttp.CreateClient(SocketPath, TimeSpan.FromSeconds(30));
+    private SimulatorProcess _process;
+
+    private AgentSimulator(SimulatorProcess process, string logPath)
     {
         _process = process;
         _logPath = logPath;
-        _control = UnixSocketHttp.Client(ControlSocketPath);
-        _agent = UnixSocketHttp.Client(SocketPath);
     }
 
-    public string Log => _process.ReadLog();
+    public string Log => _process.Output;
 
-    public static AgentSimulator Start(string logPath)
-    {
-        var simulator = new AgentSimulator(Launch(logPath), logPath);
-        try
-        {
-            simulator.WaitUntilAnswering();
-        }
-        catch
-        {
-            simulator.Dispose();
-            throw;
-        }
-
-        return simulator;
-    }
+    public static AgentSimulator Start(string logPath) => new(SimulatorProcess.StartReady(Arguments, logPath), logPath);
 
     /// <summary>A new simulator process on the same sockets; like an agent without a state directory, it starts empty.</summary>
     public void Restart()
     {
         _process.Dispose();
-        _process = Launch(_logPath);
-        WaitUntilAnswering();
-    }
-
-    private static BackgroundProcess Launch(string logPath) => BackgroundProcess.Start(
-        RepositoryPaths.SimulatorBinary,
-        ["--socket", SocketPath, "--control-socket", ControlSocketPath, "--ipv4-range", IPv4Range, "--ipv6-range", IPv6Range, "--datapath"],
-        logPath);
-
-    private void WaitUntilAnswering()
-    {
-        if (!Wait.Until(() => _agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
-        {
-            throw new InvalidOperationException("the agent simulator did not answer within 30 s:\n" + _process.ReadLog());
-        }
+        _process = SimulatorProcess.StartReady(Arguments, _logPath);
     }
 
     public JsonElement Endpoints() => _agent.GetJson("/v1/endpoint");
@@ -76,12 +49,7 @@ internal sealed class AgentSimulator : IAgentUnderTest
                 allocation.GetProperty("ip").GetString()!,
                 Timed: allocation.TryGetProperty("expiresAt", out var expiresAt) && expiresAt.ValueKind != JsonValueKind.Null))];
 
-    public void Control(string path, string json)
-    {
-        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        using var response = _control.PostAsync(new Uri("http://localhost" + path), content).GetAwaiter().GetResult();
-        response.EnsureSuccessStatusCode();
-    }
+    public void Control(string path, string json) => _control.PostJson(path, json);
 
     public void Dispose()
     {

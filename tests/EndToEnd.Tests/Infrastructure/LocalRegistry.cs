@@ -6,10 +6,10 @@ namespace EndToEnd.Tests.Infrastructure;
 /// <summary>Debian's registry v2 server on 127.0.0.1 (Docker treats 127.0.0.0/8 as insecure-allowed), storage in a temp dir.</summary>
 internal sealed class LocalRegistry : IDisposable
 {
-    private readonly BackgroundProcess _process;
+    private readonly ChildProcess _process;
     private readonly string _root;
 
-    private LocalRegistry(BackgroundProcess process, string root, int port)
+    private LocalRegistry(ChildProcess process, string root, int port)
     {
         _process = process;
         _root = root;
@@ -36,9 +36,9 @@ internal sealed class LocalRegistry : IDisposable
             http:
               addr: 127.0.0.1:{port}
             """);
-        var process = BackgroundProcess.Start("docker-registry", ["serve", config], logPath);
+        var process = ChildProcess.Start("docker-registry", ["serve", config], logPath);
         var registry = new LocalRegistry(process, root, port);
-        if (!Wait.Until(() => Shell.Run("curl", "-sf", $"http://{registry.Address}/v2/").Succeeded, TimeSpan.FromSeconds(30)))
+        if (!Eventually.Until(() => Shell.Run("curl", "-sf", $"http://{registry.Address}/v2/").Succeeded, TimeSpan.FromSeconds(30)))
         {
             registry.Dispose();
             throw new InvalidOperationException("docker-registry did not answer within 30 s:\n" + process.ReadLog());

@@ -30,7 +30,7 @@ public abstract class PluginForm
         {
             var before = ManagedPlugin.Pid(name);
             Shell.MustRun("kill", "-KILL", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (!Wait.Until(() => ManagedPlugin.TryPid(name) is { } pid && pid != before, TimeSpan.FromSeconds(60)))
+            if (!Eventually.Until(() => ManagedPlugin.TryPid(name) is { } pid && pid != before, TimeSpan.FromSeconds(60)))
             {
                 throw new InvalidOperationException($"Docker did not restart the plugin {name} after its process {before} was killed");
             }
@@ -43,7 +43,7 @@ public abstract class PluginForm
     {
         private const string PluginsDirectory = "/run/docker/plugins";
         private static readonly string Socket = Path.Combine(PluginsDirectory, "cilium.sock");
-        private BackgroundProcess? _process;
+        private ChildProcess? _process;
 
         public override string Driver => "cilium";
 
@@ -62,11 +62,11 @@ public abstract class PluginForm
 
         private void Launch()
         {
-            _process = BackgroundProcess.Start(
+            _process = ChildProcess.Start(
                 RepositoryPaths.PluginBinary,
                 ["--docker-plugins", PluginsDirectory, "--cilium-api", "unix://" + AgentSimulator.SocketPath, "--state-dir", "/var/lib/cilium-docker-e2e"],
-                Path.Combine(RepositoryPaths.Logs, "legacy-plugin.log"));
-            if (!Wait.Until(() => File.Exists(Socket), TimeSpan.FromSeconds(10)))
+                Path.Combine(E2EEnvironment.Logs, "legacy-plugin.log"));
+            if (!Eventually.Until(() => File.Exists(Socket), TimeSpan.FromSeconds(10)))
             {
                 throw new InvalidOperationException($"the legacy plugin did not create {Socket} within 10 s:\n" + _process.ReadLog());
             }

@@ -6,7 +6,7 @@ namespace EndToEnd.Tests.Infrastructure;
 /// </summary>
 internal sealed class RealAgent : IAgentUnderTest
 {
-    private readonly HttpClient _agent = UnixSocketHttp.Client(AgentSimulator.SocketPath);
+    private readonly HttpClient _agent = UnixHttp.CreateClient(AgentSimulator.SocketPath, TimeSpan.FromSeconds(30));
 
     private RealAgent()
     {
@@ -15,7 +15,7 @@ internal sealed class RealAgent : IAgentUnderTest
     public static RealAgent Connect()
     {
         var agent = new RealAgent();
-        if (!Wait.Until(() => agent._agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
+        if (!Eventually.Until(() => agent._agent.TryGet("/v1/healthz"), TimeSpan.FromSeconds(30)))
         {
             agent.Dispose();
             Assert.Ignore($"E2E_AGENT=real, but no Cilium agent answers on {AgentSimulator.SocketPath} (start it with ../shared/real-cilium/start.sh)");
@@ -59,7 +59,7 @@ internal sealed class RealAgent : IAgentUnderTest
         var home = Environment.GetEnvironmentVariable("REAL_CILIUM_HOME") is { Length: > 0 } h ? h : Path.Combine(RepositoryPaths.Root, "..", "shared", "real-cilium");
         var pid = File.ReadAllText(Path.Combine(workDirectory, "agent.pid")).Trim();
         Shell.MustRun("kill", "-TERM", pid);
-        if (!Wait.Until(() => !Directory.Exists("/proc/" + pid), TimeSpan.FromSeconds(60)))
+        if (!Eventually.Until(() => !Directory.Exists("/proc/" + pid), TimeSpan.FromSeconds(60)))
         {
             throw new InvalidOperationException($"the real agent (pid {pid}) did not exit within 60 s of SIGTERM");
         }

@@ -14,14 +14,14 @@ public sealed class LabelTests() : PluginFixture("cilium-e2e/labels:test")
         Docker.MustRun("run", "-d", "--name", app, "--net", network, "-l", "id=app1", E2EEnvironment.Image, "sleep", "600");
         var endpoint = EndpointId(app, network);
 
-        Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=app1"), TimeSpan.FromSeconds(30)), Is.True,
+        Assert.That(Eventually.Until(() => AgentState.Labels(endpoint).Contains("container:id=app1"), TimeSpan.FromSeconds(30)), Is.True,
             "labels at the agent: " + string.Join(", ", AgentState.Labels(endpoint)));
     }
 
     [Test]
     public void DockerdRestart_WatcherReconnects_NewContainersAreLabelled()
     {
-        if (!E2EEnvironment.Daemon.OwnedBySuite)
+        if (!E2EEnvironment.Daemon.StartedHere)
         {
             Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
         }
@@ -34,7 +34,7 @@ public sealed class LabelTests() : PluginFixture("cilium-e2e/labels:test")
         Assert.That(run.Succeeded, Is.True, run.ToString());
         var endpoint = EndpointId(app, network);
 
-        Assert.That(Wait.Until(() => AgentState.Labels(endpoint).Contains("container:id=after-restart"), TimeSpan.FromSeconds(60)), Is.True,
+        Assert.That(Eventually.Until(() => AgentState.Labels(endpoint).Contains("container:id=after-restart"), TimeSpan.FromSeconds(60)), Is.True,
             "labels at the agent: " + string.Join(", ", AgentState.Labels(endpoint)));
     }
 }

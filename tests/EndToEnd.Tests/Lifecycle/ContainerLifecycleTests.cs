@@ -34,7 +34,7 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
         var app = RunServer(network, "-l", "id=app1");
         var endpoint = EndpointId(app, network);
 
-        Assert.That(Wait.Until(() => AgentState.IdentityLabels(endpoint).Contains("container:id=app1"), TimeSpan.FromSeconds(30)), Is.True,
+        Assert.That(Eventually.Until(() => AgentState.IdentityLabels(endpoint).Contains("container:id=app1"), TimeSpan.FromSeconds(30)), Is.True,
             "identity labels at the agent: " + string.Join(", ", AgentState.IdentityLabels(endpoint)));
     }
 
@@ -57,7 +57,7 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
         var app = RunServer(network);
         var ip = Docker.ContainerIp(app, network);
         var endpoint = EndpointId(app, network);
-        Assert.That(Wait.Until(() => AgentState.HasEndpoint(endpoint) && AgentState.AllocatedAddresses().Contains(ip), TimeSpan.FromSeconds(15)), Is.True,
+        Assert.That(Eventually.Until(() => AgentState.HasEndpoint(endpoint) && AgentState.AllocatedAddresses().Contains(ip), TimeSpan.FromSeconds(15)), Is.True,
             $"{ip} and its endpoint exist while the container runs");
 
         Docker.MustRun("stop", "-t", "1", app);
@@ -132,7 +132,7 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
 
         // Runs are sequential and one caught in the restart may take its whole deadline: wait for whole runs
         // started after the agent answered, not for a fixed time.
-        Wait.Until(() => runs.Count(run => run.Started >= answeredAt) >= 3, TimeSpan.FromSeconds(120));
+        Eventually.Until(() => runs.Count(run => run.Started >= answeredAt) >= 3, TimeSpan.FromSeconds(120));
         stop.Cancel();
         churn.Wait();
 
@@ -150,6 +150,6 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
     }
 
     private static void AssertGoneFromTheAgent(string endpoint, string ip) =>
-        Assert.That(Wait.Until(() => !AgentState.HasEndpoint(endpoint) && !AgentState.AllocatedAddresses().Contains(ip), TimeSpan.FromSeconds(15)), Is.True,
+        Assert.That(Eventually.Until(() => !AgentState.HasEndpoint(endpoint) && !AgentState.AllocatedAddresses().Contains(ip), TimeSpan.FromSeconds(15)), Is.True,
             $"after rm the agent still has endpoint {endpoint}: {AgentState.HasEndpoint(endpoint)}, address {ip}: {AgentState.AllocatedAddresses().Contains(ip)}");
 }

@@ -98,7 +98,7 @@ public sealed class CiliumNetworkTests() : PluginFixture("cilium-e2e/net:test")
         Assert.That(page, Is.EqualTo("hello from app1"));
         Assert.That(ip, Does.StartWith("10.11."));
         Assert.That(Docker.Exec(client, "ip -o link"), Does.Not.Contain("cilium"));
-        Assert.That(Wait.Until(() => !AgentHolds(ip), TimeSpan.FromSeconds(10)), Is.True, $"{ip} is still allocated at the agent");
+        Assert.That(Eventually.Until(() => !AgentHolds(ip), TimeSpan.FromSeconds(10)), Is.True, $"{ip} is still allocated at the agent");
     }
 
     [Test]
@@ -130,7 +130,7 @@ public sealed class CiliumNetworkTests() : PluginFixture("cilium-e2e/net:test")
 
         Assert.That(connect.Succeeded, Is.False);
         Assert.That(connect.StdErr, Does.Contain("only one Cilium interface"), connect.ToString());
-        Assert.That(Wait.Until(() => AgentState.EndpointCount() == endpointsBefore && AgentState.AllocatedAddresses().Count == addressesBefore, TimeSpan.FromSeconds(10)),
+        Assert.That(Eventually.Until(() => AgentState.EndpointCount() == endpointsBefore && AgentState.AllocatedAddresses().Count == addressesBefore, TimeSpan.FromSeconds(10)),
             Is.True, "the refused endpoint's registration and address must be gone");
         var page = Docker.MustRun("run", "--rm", "--net", first, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
         Assert.That(page, Is.EqualTo("hello from app1"), "the first network keeps working");
@@ -147,7 +147,7 @@ public sealed class CiliumNetworkTests() : PluginFixture("cilium-e2e/net:test")
         Docker.MustRun("stop", "-t", "1", app);
         Docker.MustRun("rm", app);
 
-        Assert.That(Wait.Until(() => !AgentHolds(ip), TimeSpan.FromSeconds(10)), Is.True, $"{ip} is still allocated at the agent");
+        Assert.That(Eventually.Until(() => !AgentHolds(ip), TimeSpan.FromSeconds(10)), Is.True, $"{ip} is still allocated at the agent");
         Assert.That(AgentState.EndpointAddresses(), Does.Not.Contain(ip), "the agent endpoint must be gone");
     }
 

@@ -14,7 +14,7 @@ public sealed class RegistryDistributionTests
     [OneTimeSetUp]
     public void StartRegistryAndPush()
     {
-        _registry = LocalRegistry.Start(Path.Combine(RepositoryPaths.Logs, "registry.log"));
+        _registry = LocalRegistry.Start(Path.Combine(E2EEnvironment.Logs, "registry.log"));
         Push("e2e", E2EEnvironment.PluginBundle);
         var next = NextBundle();
         try

@@ -9,7 +9,7 @@ public sealed class RestartTests() : PluginFixture("cilium-e2e/restart:test")
     [Test]
     public void DockerdRestart_RestartAlwaysContainer_ComesBackWithConnectivity()
     {
-        if (!E2EEnvironment.Daemon.OwnedBySuite)
+        if (!E2EEnvironment.Daemon.StartedHere)
         {
             Assert.Ignore("dockerd was running before the suite; the suite restarts only a daemon it started");
         }
@@ -19,7 +19,7 @@ public sealed class RestartTests() : PluginFixture("cilium-e2e/restart:test")
 
         E2EEnvironment.Daemon.Restart();
 
-        Assert.That(Wait.Until(() => Docker.Run("inspect", "-f", "{{.State.Running}}", app).Output == "true", TimeSpan.FromSeconds(60)), Is.True,
+        Assert.That(Eventually.Until(() => Docker.Run("inspect", "-f", "{{.State.Running}}", app).Output == "true", TimeSpan.FromSeconds(60)), Is.True,
             "the --restart=always container did not come back:\n" + Docker.Run("inspect", app));
         var page = Docker.Run(TimeSpan.FromSeconds(60), "run", "--rm", "--net", network, E2EEnvironment.Image, "timeout", "10", "wget", "-qO-", "http://" + app);
         Assert.That(page.Output, Is.EqualTo("hello from app1"), page.ToString());
@@ -33,7 +33,7 @@ public sealed class RestartTests() : PluginFixture("cilium-e2e/restart:test")
 
         Shell.MustRun("kill", "-KILL", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.That(Wait.Until(() => ManagedPlugin.TryPid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
+        Assert.That(Eventually.Until(() => ManagedPlugin.TryPid(Plugin) is { } pid && pid != before, TimeSpan.FromSeconds(60)), Is.True, "Docker did not restart the plugin");
         var app = Cleanup.Container(Names.Unique("after"));
         var run = Docker.Run(TimeSpan.FromSeconds(90), "run", "-d", "--name", app, "--net", network, E2EEnvironment.Image, "sleep", "600");
         Assert.That(run.Succeeded, Is.True, run.ToString());

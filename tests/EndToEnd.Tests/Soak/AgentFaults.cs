@@ -1,5 +1,4 @@
 using System.Globalization;
-using EndToEnd.Tests.Infrastructure;
 
 namespace EndToEnd.Tests.Soak;
 
@@ -60,7 +59,7 @@ internal sealed class AgentFaults
 
     /// <summary>Ends every fault; waits (bounded) for the agent to answer again after a restart.</summary>
     public static bool ClearAndWaitForAgent(TimeSpan timeout) =>
-        Wait.Until(() =>
+        Eventually.Until(() =>
         {
             try
             {

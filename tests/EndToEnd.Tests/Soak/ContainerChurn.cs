@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using EndToEnd.Tests.Infrastructure;
 
 namespace EndToEnd.Tests.Soak;
 

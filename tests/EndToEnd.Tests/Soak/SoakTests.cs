@@ -55,7 +55,7 @@ public sealed class SoakTests : PluginFixture
         var agentBack = AgentFaults.ClearAndWaitForAgent(TimeSpan.FromSeconds(60));
         RemoveSoakContainers();
         // The plugin releases what Docker's stop path could not while the agent failed in the background: wait for it, bounded.
-        Wait.Until(() => Settled(), SettleLimit, TimeSpan.FromSeconds(1));
+        Eventually.Until(() => Settled(), SettleLimit, TimeSpan.FromSeconds(1));
         var pidAfter = ManagedPlugin.Pid(Plugin);
         var rssEnd = pidAfter == pid ? Leaks.RssKiB(pid) : 0;
         var rssSettled = rss.SettledKiB(settings.Duration * SettledAt) ?? rssAfterWarmup;

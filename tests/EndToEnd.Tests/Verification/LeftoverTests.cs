@@ -21,7 +21,7 @@ public sealed class LeftoverTests
     [Test]
     public void AfterTheSuite_NoEndpointOrAddressRemainsAtTheAgent()
     {
-        Assert.That(Wait.Until(() => AgentState.EndpointCount() == 0 && AgentState.AddressesKeptForever().Count == 0, TimeSpan.FromSeconds(20)), Is.True,
+        Assert.That(Eventually.Until(() => AgentState.EndpointCount() == 0 && AgentState.AddressesKeptForever().Count == 0, TimeSpan.FromSeconds(20)), Is.True,
             $"endpoints: {AgentState.EndpointCount()}, addresses: {string.Join(", ", AgentState.AddressesKeptForever())}");
     }
 

@@ -13,15 +13,15 @@ internal sealed class NetlinkMessageBuilder
     public const int IfInfoLength = 16;      // sizeof(struct ifinfomsg)
     private const int AttributeHeaderLength = 4;
 
-    private byte[] buffer = new byte[256];
-    private int length;
+    private byte[] _buffer = new byte[256];
+    private int _length;
 
     public NetlinkMessageBuilder(ushort type, ushort flags)
     {
         Type = type;
-        length = HeaderLength;
-        MemoryMarshal.Write(buffer.AsSpan(4), type);
-        MemoryMarshal.Write(buffer.AsSpan(6), (ushort)(flags | MessageFlags.Request));
+        _length = HeaderLength;
+        MemoryMarshal.Write(_buffer.AsSpan(4), type);
+        MemoryMarshal.Write(_buffer.AsSpan(6), (ushort)(flags | MessageFlags.Request));
     }
 
     public ushort Type { get; }
@@ -64,7 +64,7 @@ internal sealed class NetlinkMessageBuilder
     /// <summary>Opens a nested attribute; everything written until <see cref="EndNested"/> becomes its payload.</summary>
     public int BeginNested(ushort type)
     {
-        var start = length;
+        var start = _length;
         var span = Reserve(AttributeHeaderLength);
         MemoryMarshal.Write(span[2..], type);
         return start;
@@ -72,33 +72,33 @@ internal sealed class NetlinkMessageBuilder
 
     public NetlinkMessageBuilder EndNested(int start)
     {
-        MemoryMarshal.Write(buffer.AsSpan(start), checked((ushort)(length - start)));
+        MemoryMarshal.Write(_buffer.AsSpan(start), checked((ushort)(_length - start)));
         return this;
     }
 
     /// <summary>The finished message with its length and <paramref name="sequence"/> filled in.</summary>
     public ReadOnlySpan<byte> Complete(uint sequence)
     {
-        MemoryMarshal.Write(buffer.AsSpan(0), (uint)length);
-        MemoryMarshal.Write(buffer.AsSpan(8), sequence);
-        return buffer.AsSpan(0, length);
+        MemoryMarshal.Write(_buffer.AsSpan(0), (uint)_length);
+        MemoryMarshal.Write(_buffer.AsSpan(8), sequence);
+        return _buffer.AsSpan(0, _length);
     }
 
     // The buffer only grows and is written once, so the bytes that pad attributes to 4 stay zero.
     private Span<byte> Reserve(int count)
     {
-        var needed = Align4(length + count);
-        if (needed > buffer.Length)
+        var needed = Align4(_length + count);
+        if (needed > _buffer.Length)
         {
-            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
+            Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
         }
 
-        var span = buffer.AsSpan(length, count);
-        length += count;
+        var span = _buffer.AsSpan(_length, count);
+        _length += count;
         return span;
     }
 
-    private void Align() => length = Align4(length);
+    private void Align() => _length = Align4(_length);
 
     internal static int Align4(int value) => (value + 3) & ~3;
 }

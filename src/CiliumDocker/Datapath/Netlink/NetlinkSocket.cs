@@ -16,14 +16,14 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     // Large enough for an RTM_NEWLINK reply describing one link; a truncated datagram is reported, not parsed.
     private const int ReceiveBufferLength = 64 * 1024;
 
-    private readonly SafeNetlinkHandle handle;
-    private readonly byte[] receiveBuffer = new byte[ReceiveBufferLength];
-    private readonly Lock gate = new();
-    private uint sequence;
+    private readonly SafeNetlinkHandle _handle;
+    private readonly byte[] _receiveBuffer = new byte[ReceiveBufferLength];
+    private readonly Lock _gate = new();
+    private uint _sequence;
 
     private NetlinkSocket(SafeNetlinkHandle handle)
     {
-        this.handle = handle;
+        _handle = handle;
     }
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
@@ -58,11 +58,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var operation = MessageType.Name(request.Type);
         var replies = new List<NetlinkReply>();
-        lock (gate)
+        lock (_gate)
         {
-            var message = request.Complete(unchecked(++sequence));
+            var message = request.Complete(unchecked(++_sequence));
             Send(message, operation);
-            while (!NetlinkReplyParser.Parse(Receive(operation), sequence, operation, replies))
+            while (!NetlinkReplyParser.Parse(Receive(operation), _sequence, operation, replies))
             {
             }
         }
@@ -70,24 +70,24 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         return replies;
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => _handle.Dispose();
 
     private void Configure()
     {
         // Ask for the kernel's explanation on errors (EXT_ACK) and not to echo our whole request back (CAP_ACK).
         // Both are best effort: without them errors still carry an errno.
         var on = 1;
-        NativeMethods.SetSockOpt(handle, NativeMethods.SolNetlink, NativeMethods.NetlinkExtAck, &on, sizeof(int));
-        NativeMethods.SetSockOpt(handle, NativeMethods.SolNetlink, NativeMethods.NetlinkCapAck, &on, sizeof(int));
+        NativeMethods.SetSockOpt(_handle, NativeMethods.SolNetlink, NativeMethods.NetlinkExtAck, &on, sizeof(int));
+        NativeMethods.SetSockOpt(_handle, NativeMethods.SolNetlink, NativeMethods.NetlinkCapAck, &on, sizeof(int));
 
         var timeout = new NativeMethods.TimeVal { Seconds = (long)ReplyTimeout.TotalSeconds };
-        if (NativeMethods.SetSockOpt(handle, NativeMethods.SolSocket, NativeMethods.SoRcvTimeo, &timeout, sizeof(NativeMethods.TimeVal)) != 0)
+        if (NativeMethods.SetSockOpt(_handle, NativeMethods.SolSocket, NativeMethods.SoRcvTimeo, &timeout, sizeof(NativeMethods.TimeVal)) != 0)
         {
             throw LastError("setsockopt(SO_RCVTIMEO)");
         }
 
         var local = new NativeMethods.SockAddrNetlink { Family = NativeMethods.AfNetlink };
-        if (NativeMethods.Bind(handle, &local, sizeof(NativeMethods.SockAddrNetlink)) != 0)
+        if (NativeMethods.Bind(_handle, &local, sizeof(NativeMethods.SockAddrNetlink)) != 0)
         {
             throw LastError("bind(AF_NETLINK)");
         }
@@ -100,7 +100,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         {
             while (true)
             {
-                var sent = NativeMethods.SendTo(handle, bytes, message.Length, 0, &kernel, sizeof(NativeMethods.SockAddrNetlink));
+                var sent = NativeMethods.SendTo(_handle, bytes, message.Length, 0, &kernel, sizeof(NativeMethods.SockAddrNetlink));
                 if (sent >= 0)
                 {
                     return;
@@ -117,21 +117,21 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 
     private ReadOnlySpan<byte> Receive(string operation)
     {
-        fixed (byte* bytes = receiveBuffer)
+        fixed (byte* bytes = _receiveBuffer)
         {
             while (true)
             {
                 // MSG_TRUNC makes recv return the datagram's real length, so a cut-off reply is detected.
-                var received = (int)NativeMethods.Receive(handle, bytes, receiveBuffer.Length, NativeMethods.MsgTrunc);
-                if (received > receiveBuffer.Length)
+                var received = (int)NativeMethods.Receive(_handle, bytes, _receiveBuffer.Length, NativeMethods.MsgTrunc);
+                if (received > _receiveBuffer.Length)
                 {
                     throw new NetlinkException(
-                        $"{operation} receive", Errno.EMSGSIZE, $"reply of {received} bytes exceeds the {receiveBuffer.Length}-byte buffer", fromKernel: false);
+                        $"{operation} receive", Errno.EMSGSIZE, $"reply of {received} bytes exceeds the {_receiveBuffer.Length}-byte buffer", fromKernel: false);
                 }
 
                 if (received >= 0)
                 {
-                    return receiveBuffer.AsSpan(0, received);
+                    return _receiveBuffer.AsSpan(0, received);
                 }
 
                 var errno = Marshal.GetLastPInvokeError();

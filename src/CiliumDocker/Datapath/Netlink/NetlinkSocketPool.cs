@@ -10,36 +10,36 @@ namespace CiliumDocker.Datapath.Netlink;
 /// </summary>
 internal sealed class NetlinkSocketPool : IDisposable
 {
-    private readonly Func<NetlinkSocket> open;
-    private readonly SemaphoreSlim slots;
-    private readonly ConcurrentBag<NetlinkSocket> idle = [];
-    private readonly Lock gate = new();
-    private bool disposed;
+    private readonly Func<NetlinkSocket> _open;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentBag<NetlinkSocket> _idle = [];
+    private readonly Lock _gate = new();
+    private bool _disposed;
 
     public NetlinkSocketPool(Func<NetlinkSocket> open, int maxSockets)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSockets, 1);
-        this.open = open;
-        slots = new SemaphoreSlim(maxSockets, maxSockets);
+        _open = open;
+        _slots = new SemaphoreSlim(maxSockets, maxSockets);
     }
 
     /// <summary>A socket for the caller alone until the lease is disposed; opening one may throw <see cref="NetlinkException"/>.</summary>
     public async ValueTask<Lease> RentAsync(CancellationToken cancellationToken)
     {
-        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (gate)
+            lock (_gate)
             {
-                ObjectDisposedException.ThrowIf(disposed, this);
+                ObjectDisposedException.ThrowIf(_disposed, this);
             }
 
-            return new Lease(this, idle.TryTake(out var socket) ? socket : open());
+            return new Lease(this, _idle.TryTake(out var socket) ? socket : _open());
         }
         catch
         {
-            slots.Release();
+            _slots.Release();
             throw;
         }
     }
@@ -47,10 +47,10 @@ internal sealed class NetlinkSocketPool : IDisposable
     /// <summary>Closes the idle sockets now and the leased ones when they come back.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            disposed = true;
-            while (idle.TryTake(out var socket))
+            _disposed = true;
+            while (_idle.TryTake(out var socket))
             {
                 socket.Dispose();
             }
@@ -59,21 +59,21 @@ internal sealed class NetlinkSocketPool : IDisposable
 
     private void Return(NetlinkSocket socket)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (disposed)
+            if (_disposed)
             {
                 socket.Dispose();
             }
             else
             {
-                idle.Add(socket);
+                _idle.Add(socket);
             }
         }
 
         // The semaphore is never disposed: leases still out release it after the pool is gone, and a SemaphoreSlim
         // holds nothing to free unless its wait handle was asked for.
-        slots.Release();
+        _slots.Release();
     }
 
     internal readonly struct Lease(NetlinkSocketPool pool, NetlinkSocket socket) : IDisposable

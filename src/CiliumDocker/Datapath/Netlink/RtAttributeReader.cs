@@ -9,27 +9,27 @@ internal ref struct RtAttributeReader(ReadOnlySpan<byte> data)
     // NLA_F_NESTED and NLA_F_NET_BYTEORDER live in the top bits of the type.
     private const ushort TypeMask = 0x3FFF;
 
-    private ReadOnlySpan<byte> remaining = data;
+    private ReadOnlySpan<byte> _remaining = data;
 
     /// <summary>The next attribute, or false at the end. Throws <see cref="InvalidDataException"/> on a malformed one.</summary>
     public bool TryRead(out ushort type, out ReadOnlySpan<byte> payload)
     {
-        if (remaining.Length < 4)
+        if (_remaining.Length < 4)
         {
             type = 0;
             payload = default;
             return false;
         }
 
-        var length = MemoryMarshal.Read<ushort>(remaining);
-        if (length < 4 || length > remaining.Length)
+        var length = MemoryMarshal.Read<ushort>(_remaining);
+        if (length < 4 || length > _remaining.Length)
         {
-            throw new InvalidDataException($"malformed netlink attribute: length {length} with {remaining.Length} bytes left");
+            throw new InvalidDataException($"malformed netlink attribute: length {length} with {_remaining.Length} bytes left");
         }
 
-        type = (ushort)(MemoryMarshal.Read<ushort>(remaining[2..]) & TypeMask);
-        payload = remaining[4..length];
-        remaining = remaining[Math.Min(NetlinkMessageBuilder.Align4(length), remaining.Length)..];
+        type = (ushort)(MemoryMarshal.Read<ushort>(_remaining[2..]) & TypeMask);
+        payload = _remaining[4..length];
+        _remaining = _remaining[Math.Min(NetlinkMessageBuilder.Align4(length), _remaining.Length)..];
         return true;
     }
 

@@ -7,32 +7,32 @@ namespace CiliumDocker.Tests.Datapath.Netlink;
 [CancelAfter(30_000)]
 internal sealed class LinkOperationsTests
 {
-    private TestNetworkNamespace netns = null!;
-    private NetlinkSocket socket = null!;
-    private LinkOperations links = null!;
+    private TestNetworkNamespace _netns = null!;
+    private NetlinkSocket _socket = null!;
+    private LinkOperations _links = null!;
 
     [SetUp]
     public void SetUp()
     {
-        netns = TestNetworkNamespace.Create();
-        socket = NetworkNamespace.Run(netns.Path, NetlinkSocket.Open);
-        links = new LinkOperations(socket);
+        _netns = TestNetworkNamespace.Create();
+        _socket = NetworkNamespace.Run(_netns.Path, NetlinkSocket.Open);
+        _links = new LinkOperations(_socket);
     }
 
     [TearDown]
     public void TearDown()
     {
-        socket.Dispose();
-        netns.Dispose();
+        _socket.Dispose();
+        _netns.Dispose();
     }
 
     [Test]
     public void CreateVeth_ThenGetLinkByName_ReportsBothEndsLinkedToEachOther()
     {
-        links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 9000, 500));
+        _links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 9000, 500));
 
-        var host = links.GetLinkByName("cdhost0")!;
-        var peer = links.GetLinkByName("cdpeer0")!;
+        var host = _links.GetLinkByName("cdhost0")!;
+        var peer = _links.GetLinkByName("cdpeer0")!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That((host.Mac, peer.Mac), Is.EqualTo(("02:00:00:00:00:01", "02:00:00:00:00:02")));
@@ -46,27 +46,27 @@ internal sealed class LinkOperationsTests
     [Test]
     public void Configure_UpAndRpFilter_AppliesBoth()
     {
-        links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000));
+        _links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000));
 
-        links.Configure("cdhost0", new LinkSettings(Up: true, RpFilter: 2, default));
+        _links.Configure("cdhost0", new LinkSettings(Up: true, RpFilter: 2, default));
 
-        var host = links.GetLinkByName("cdhost0")!;
+        var host = _links.GetLinkByName("cdhost0")!;
         using (Assert.EnterMultipleScope())
         {
             Assert.That(host.IsUp, Is.True);
             Assert.That(host.RpFilter, Is.EqualTo(2));
-            Assert.That(netns.RpFilter("cdhost0"), Is.EqualTo("2"));
+            Assert.That(_netns.RpFilter("cdhost0"), Is.EqualTo("2"));
         }
     }
 
     [Test]
     public void GetLinkByName_Missing_ReturnsNull() =>
-        Assert.That(links.GetLinkByName("cdmissing"), Is.Null);
+        Assert.That(_links.GetLinkByName("cdmissing"), Is.Null);
 
     [Test]
     public void GetLinkByName_Loopback_HasIndexOneAndNoKind()
     {
-        var lo = links.GetLinkByName("lo")!;
+        var lo = _links.GetLinkByName("lo")!;
 
         using (Assert.EnterMultipleScope())
         {
@@ -77,26 +77,26 @@ internal sealed class LinkOperationsTests
 
     [Test]
     public void DeleteLink_Missing_ReturnsFalse() =>
-        Assert.That(links.DeleteLink("cdmissing"), Is.False);
+        Assert.That(_links.DeleteLink("cdmissing"), Is.False);
 
     [Test]
     public void DeleteLink_OneEndOfAVeth_RemovesBoth()
     {
-        links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000));
+        _links.CreateVeth(new VethSpec("cdhost0", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000));
 
-        var deleted = links.DeleteLink("cdpeer0");
+        var deleted = _links.DeleteLink("cdpeer0");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(deleted, Is.True);
-            Assert.That(netns.LinkNames(), Is.Empty);
+            Assert.That(_netns.LinkNames(), Is.Empty);
         }
     }
 
     [Test]
     public void Configure_MissingLink_ThrowsEnodevFromTheKernel()
     {
-        var error = Assert.Throws<NetlinkException>(() => links.Configure("cdmissing", new LinkSettings(Up: true, null, default)));
+        var error = Assert.Throws<NetlinkException>(() => _links.Configure("cdmissing", new LinkSettings(Up: true, null, default)));
 
         using (Assert.EnterMultipleScope())
         {
@@ -110,12 +110,12 @@ internal sealed class LinkOperationsTests
     public void CreateVeth_InvalidName_ThrowsEinvalAndCreatesNothing()
     {
         var error = Assert.Throws<NetlinkException>(
-            () => links.CreateVeth(new VethSpec("bad/name", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000)));
+            () => _links.CreateVeth(new VethSpec("bad/name", [2, 0, 0, 0, 0, 1], "cdpeer0", [2, 0, 0, 0, 0, 2], 0, 1000)));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(error.ErrnoName, Is.EqualTo("EINVAL"));
-            Assert.That(netns.LinkNames(), Is.Empty);
+            Assert.That(_netns.LinkNames(), Is.Empty);
         }
     }
 }

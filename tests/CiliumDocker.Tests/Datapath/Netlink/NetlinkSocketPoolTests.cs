@@ -7,10 +7,10 @@ namespace CiliumDocker.Tests.Datapath.Netlink;
 [CancelAfter(10_000)]
 internal sealed class NetlinkSocketPoolTests
 {
-    private int opened;
+    private int _opened;
 
     [SetUp]
-    public void SetUp() => opened = 0;
+    public void SetUp() => _opened = 0;
 
     [Test]
     public async Task RentAsync_AfterAReturn_ReusesThatSocket(CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ internal sealed class NetlinkSocketPoolTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(again.Socket, Is.SameAs(first));
-            Assert.That(opened, Is.EqualTo(1));
+            Assert.That(_opened, Is.EqualTo(1));
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed class NetlinkSocketPoolTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(a.Socket, Is.Not.SameAs(b.Socket));
-            Assert.That(opened, Is.EqualTo(2));
+            Assert.That(_opened, Is.EqualTo(2));
         }
     }
 
@@ -92,7 +92,7 @@ internal sealed class NetlinkSocketPoolTests
         Assert.That(async () => await pool.RentAsync(cancellationToken), Throws.TypeOf<NetlinkException>());
         using var lease = await pool.RentAsync(cancellationToken);
 
-        Assert.That(opened, Is.EqualTo(1));
+        Assert.That(_opened, Is.EqualTo(1));
     }
 
     [Test]
@@ -119,7 +119,7 @@ internal sealed class NetlinkSocketPoolTests
 
     private NetlinkSocket Open()
     {
-        Interlocked.Increment(ref opened);
+        Interlocked.Increment(ref _opened);
         return NetlinkSocket.Open();
     }
 }

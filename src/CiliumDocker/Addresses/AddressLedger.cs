@@ -1,0 +1,293 @@
+using System.Net;
+using CiliumDocker.Agent;
+using CiliumDocker.Infrastructure;
+
+namespace CiliumDocker.Addresses;
+
+/// <summary>
+/// Every address this plugin holds at the agent that no endpoint owns yet, every address an endpoint owns until
+/// Docker's release settles it, and every release still owed to the agent. Together with the agent's own expiration this is what keeps addresses from leaking when Docker's
+/// sequence breaks, the plugin restarts, or the agent is away. Each change is written to disk before it returns.
+/// </summary>
+internal sealed class AddressLedger
+{
+    private readonly Lock _lock = new();
+    private readonly JsonStateFile<AddressLedgerState> _file;
+    private readonly TimeProvider _timeProvider;
+    private readonly AddressLedgerState _state;
+
+    public AddressLedger(JsonStateFile<AddressLedgerState> file, TimeSpan claimTimeout, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimTimeout, TimeSpan.Zero);
+        _file = file;
+        _timeProvider = timeProvider;
+        ClaimTimeout = claimTimeout;
+        _state = file.Load() ?? new AddressLedgerState();
+    }
+
+    /// <summary>How long an address may wait for its endpoint; the agent's own expiration default is 10 minutes.</summary>
+    public TimeSpan ClaimTimeout { get; }
+
+    public int ReservationCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.Reservations.Count;
+            }
+        }
+    }
+
+    public int ExpiringCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.Expiring.Count;
+            }
+        }
+    }
+
+    public int DeferredReleaseCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.DeferredReleases.Count;
+            }
+        }
+    }
+
+    /// <summary>Recorded before asking the agent, so an answer lost on the way still gets released. False, with
+    /// nothing recorded, when the address is already reserved or allocated for a container not started yet. A
+    /// release still owed for the address stays: if the agent refuses the reservation, the address is still held.</summary>
+    public bool TryReserve(IPAddress ip)
+    {
+        var key = Key(ip);
+        var reserved = false;
+        Mutate(state =>
+        {
+            if (state.Reservations.Exists(entry => entry.Ip == key) || state.Expiring.Exists(entry => entry.Ip == key))
+            {
+                return false;
+            }
+
+            state.Reservations.Add(new ReservedAddress(key, _timeProvider.GetUtcNow() + ClaimTimeout));
+            reserved = true;
+            return true;
+        });
+        return reserved;
+    }
+
+    /// <summary>The agent refused the reservation: this plugin never held the address.</summary>
+    public void DropReservation(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0);
+    }
+
+    /// <summary>The agent handed out <paramref name="ip"/>. With an expiration UUID the agent frees it by itself if no
+    /// endpoint claims it; without one the plugin must, so it is kept like a reservation.</summary>
+    public void RecordAllocated(IPAddress ip, string? uuid, string? pool)
+    {
+        var key = Key(ip);
+        var now = _timeProvider.GetUtcNow();
+        Mutate(state =>
+        {
+            Remove(state, key);
+            if (string.IsNullOrEmpty(uuid))
+            {
+                state.Reservations.Add(new ReservedAddress(key, now + ClaimTimeout));
+            }
+            else
+            {
+                state.Expiring.Add(new ExpiringAddress(key, uuid, now + ClaimTimeout) { Pool = pool });
+            }
+        });
+    }
+
+    /// <summary>An address that just came from the agent belongs to a new holder: an old release owed for it must
+    /// not free it.</summary>
+    public void ForgetDeferredRelease(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0);
+    }
+
+    public string? ExpirationUuidOf(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.Expiring.Find(entry => entry.Ip == key)?.Uuid;
+        }
+    }
+
+    /// <summary>The agent pool the address came from, for the agent's address routes.</summary>
+    public string PoolOf(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.Expiring.Find(entry => entry.Ip == key)?.Pool
+                ?? _state.DeferredReleases.Find(entry => entry.Ip == key)?.Pool
+                ?? AgentPaths.DefaultPool;
+        }
+    }
+
+    public bool IsReleaseDue(IPAddress ip)
+    {
+        var key = Key(ip);
+        lock (_lock)
+        {
+            return _state.DeferredReleases.Exists(entry => entry.Ip == key)
+                && !_state.Reservations.Exists(entry => entry.Ip == key);
+        }
+    }
+
+    /// <summary>The agent endpoint of <paramref name="endpointId"/> now holds the address; from here on the agent
+    /// releases it with the endpoint.</summary>
+    public void Claim(IPAddress ip, string endpointId) => AddClaim(ip, endpointId, endpointGone: null);
+
+    /// <summary>An endpoint that held the address was deleted at the agent before Docker knew it existed (a creation
+    /// whose answer was lost): the agent released the address with it.</summary>
+    public void ClaimReleasedWithEndpoint(IPAddress ip, string endpointId) => AddClaim(ip, endpointId, _timeProvider.GetUtcNow());
+
+    /// <summary>The plugin deleted the endpoint at the agent, or owes that deletion: either way its addresses go back
+    /// to the agent with it.</summary>
+    public void EndpointGone(string endpointId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointId);
+        var now = _timeProvider.GetUtcNow();
+        Mutate(state =>
+        {
+            var changed = false;
+            for (var i = 0; i < state.Claims.Count; i++)
+            {
+                if (state.Claims[i] is { EndpointGone: null } claim && claim.EndpointId == endpointId)
+                {
+                    state.Claims[i] = claim with { EndpointGone = now };
+                    changed = true;
+                }
+            }
+
+            return changed;
+        });
+    }
+
+    /// <summary>True, and the claim is settled, when the address went back to the agent with its endpoint: the
+    /// release Docker asks for must then not reach the agent.</summary>
+    public bool TrySettleReleasedClaim(IPAddress ip)
+    {
+        var key = Key(ip);
+        var settled = false;
+        Mutate(state =>
+        {
+            var index = state.Claims.FindIndex(entry => entry.Ip == key && entry.EndpointGone is not null);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            state.Claims.RemoveAt(index);
+            settled = true;
+            return true;
+        });
+        return settled;
+    }
+
+    /// <summary>The address is no longer this plugin's concern (released or refused). Claims stay: they settle
+    /// Docker's own release.</summary>
+    public void Forget(IPAddress ip)
+    {
+        var key = Key(ip);
+        Mutate(state => Remove(state, key));
+    }
+
+    public void DeferRelease(IPAddress ip, string pool)
+    {
+        var key = Key(ip);
+        Mutate(state =>
+        {
+            Remove(state, key);
+            state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()) { Pool = pool });
+        });
+    }
+
+    /// <summary>Addresses to release now: owed releases and reservations nobody claimed in time. Expiring addresses
+    /// past their time are dropped: the agent has freed them itself. So are settled-by-nobody claims: Docker
+    /// releases right after it deletes an endpoint, so a claim still open long after is one Docker forgot.</summary>
+    public IReadOnlyList<OwedRelease> TakeDue()
+    {
+        var now = _timeProvider.GetUtcNow();
+        List<OwedRelease> due = [];
+        Mutate(state =>
+        {
+            var changed = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
+            changed |= state.Claims.RemoveAll(entry => entry.EndpointGone + ClaimTimeout <= now) > 0;
+
+            // An address being reserved right now waits: its reservation decides whether the agent still holds it.
+            foreach (var entry in state.DeferredReleases.Where(entry => !state.Reservations.Exists(reserved => reserved.Ip == entry.Ip)))
+            {
+                due.Add(new OwedRelease(IPAddress.Parse(entry.Ip), entry.Pool ?? AgentPaths.DefaultPool));
+            }
+
+            // Overdue reservations become owed releases, so a failed release is retried like any other.
+            foreach (var entry in state.Reservations.Where(entry => entry.Deadline <= now))
+            {
+                due.Add(new OwedRelease(IPAddress.Parse(entry.Ip), AgentPaths.DefaultPool));
+                if (!state.DeferredReleases.Exists(owed => owed.Ip == entry.Ip))
+                {
+                    state.DeferredReleases.Add(new DeferredRelease(entry.Ip, now));
+                }
+            }
+
+            return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 || changed;
+        });
+        return due;
+    }
+
+    private void AddClaim(IPAddress ip, string endpointId, DateTimeOffset? endpointGone)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointId);
+        var key = Key(ip);
+        Mutate(state =>
+        {
+            Remove(state, key);
+            state.Claims.Add(new ClaimedAddress(key, endpointId) { EndpointGone = endpointGone });
+        });
+    }
+
+    private static string Key(IPAddress ip)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+        return ip.ToString();
+    }
+
+    private static bool Remove(AddressLedgerState state, string key)
+        => (state.Reservations.RemoveAll(entry => entry.Ip == key)
+            + state.Expiring.RemoveAll(entry => entry.Ip == key)
+            + state.DeferredReleases.RemoveAll(entry => entry.Ip == key)) > 0;
+
+    private void Mutate(Action<AddressLedgerState> change) => Mutate(state =>
+    {
+        change(state);
+        return true;
+    });
+
+    private void Mutate(Func<AddressLedgerState, bool> change)
+    {
+        lock (_lock)
+        {
+            if (change(_state))
+            {
+                _file.Save(_state);
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace CiliumDocker.Agent;
+
+internal enum IpFamily
+{
+    IPv4,
+    IPv6,
+}

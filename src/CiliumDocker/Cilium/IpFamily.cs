@@ -1,7 +1,0 @@
-namespace CiliumDocker.Cilium;
-
-internal enum IpFamily
-{
-    IPv4,
-    IPv6,
-}

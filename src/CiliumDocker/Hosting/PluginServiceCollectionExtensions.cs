@@ -1,0 +1,134 @@
+using CiliumDocker.Addresses;
+using CiliumDocker.Agent;
+using CiliumDocker.Datapath;
+using CiliumDocker.Endpoints;
+using CiliumDocker.Infrastructure;
+using CiliumDocker.Labels;
+using CiliumDocker.Observability;
+using CiliumDocker.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CiliumDocker.Hosting;
+
+/// <summary>The composition root: every service of the plugin, registered in one place.</summary>
+internal static class PluginServiceCollectionExtensions
+{
+    public const string AddressStateFile = "addresses.json";
+    public const string EndpointCleanupStateFile = "endpoint-cleanup.json";
+
+    /// <summary>
+    /// Registers the plugin for <paramref name="options"/>. Every registration is a TryAdd, so a host (a test) that
+    /// registered a service first, an agent double or a fake datapath, keeps its own.
+    /// </summary>
+    public static IServiceCollection AddCiliumDockerPlugin(this IServiceCollection services, PluginOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options);
+        AddAgent(services, options);
+        AddDatapath(services, options);
+        AddLabels(services, options);
+        AddAddressesAndEndpoints(services, options);
+        AddProtocol(services, options);
+        return services;
+    }
+
+    private static void AddAgent(IServiceCollection services, PluginOptions options)
+    {
+        services.TryAddSingleton(options.ToAgentClientOptions());
+        services.TryAddSingleton<AgentCallStatistics>();
+        services.TryAddSingleton<HostAddressingFeed>();
+        services.TryAddSingleton<CiliumAgentClient>();
+        services.TryAddSingleton<IAgentAddresses>(static provider => provider.GetRequiredService<CiliumAgentClient>());
+        services.TryAddSingleton<IAgentEndpoints>(static provider => provider.GetRequiredService<CiliumAgentClient>());
+        services.TryAddSingleton<IAgentEndpointLabels>(static provider => provider.GetRequiredService<CiliumAgentClient>());
+        services.TryAddSingleton<IAgentConfigSource>(static provider => provider.GetRequiredService<CiliumAgentClient>());
+
+        // One monitor, as the configuration every handler reads and as the hosted service that keeps it fresh.
+        services.TryAddSingleton<AgentConfigMonitor>();
+        services.TryAddSingleton<IAgentConfig>(static provider => provider.GetRequiredService<AgentConfigMonitor>());
+        services.AddSingleton<IHostedService>(static provider => (IHostedService?)(provider.GetRequiredService<IAgentConfig>() as AgentConfigMonitor) ?? NoBackgroundWork.Instance);
+    }
+
+    private static void AddDatapath(IServiceCollection services, PluginOptions options)
+    {
+        if (options.EndpointDatapath == EndpointDatapathKind.None)
+        {
+            services.TryAddSingleton<IEndpointDatapath, NoEndpointDatapath>();
+        }
+        else
+        {
+            services.TryAddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+        }
+    }
+
+    private static void AddLabels(IServiceCollection services, PluginOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.DockerHostPath))
+        {
+            services.TryAddSingleton<ILabelWatcherStatus, DisabledLabelWatcher>();
+            return;
+        }
+
+        var host = DockerHost.Parse(options.DockerHostPath);
+        services.TryAddSingleton(new DockerLabelWatcherOptions());
+        services.TryAddSingleton(provider => new DockerLabelWatcher(
+            host,
+            provider.GetRequiredService<IAgentEndpointLabels>(),
+            provider.GetRequiredService<DockerLabelWatcherOptions>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<DockerLabelWatcher>>()));
+        services.TryAddSingleton<ILabelWatcherStatus>(static provider => provider.GetRequiredService<DockerLabelWatcher>());
+        services.AddSingleton<IHostedService>(static provider => (IHostedService?)(provider.GetRequiredService<ILabelWatcherStatus>() as DockerLabelWatcher) ?? NoBackgroundWork.Instance);
+    }
+
+    private static void AddAddressesAndEndpoints(IServiceCollection services, PluginOptions options)
+    {
+        services.TryAddSingleton<PluginMetrics>();
+        services.TryAddSingleton(provider => new AddressLedger(
+            new JsonStateFile<AddressLedgerState>(
+                Path.Combine(options.StateDirectory, AddressStateFile),
+                AddressStateJsonContext.Default.AddressLedgerState,
+                provider.GetRequiredService<ILogger<AddressLedger>>()),
+            options.AddressClaimTimeout,
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new EndpointCleanupQueue(
+            new JsonStateFile<EndpointCleanupState>(
+                Path.Combine(options.StateDirectory, EndpointCleanupStateFile),
+                EndpointStateJsonContext.Default.EndpointCleanupState,
+                provider.GetRequiredService<ILogger<EndpointCleanupQueue>>()),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<SubnetCursor>();
+        services.TryAddSingleton<AddressAllocator>();
+        services.TryAddSingleton<SandboxMembership>();
+        services.TryAddSingleton<EndpointLifecycle>();
+        services.TryAddSingleton<AddressJanitor>();
+        services.TryAddSingleton<EndpointJanitor>();
+        services.TryAddSingleton<JanitorService>();
+        services.AddSingleton<IHostedService>(static provider => provider.GetRequiredService<JanitorService>());
+    }
+
+    private static void AddProtocol(IServiceCollection services, PluginOptions options)
+    {
+        services.TryAddSingleton(provider => new PluginCallDispatcher(
+            options.DockerCallDeadline,
+            provider.GetRequiredService<PluginMetrics>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<PluginCallDispatcher>>()));
+        services.TryAddSingleton<IpamDriver>();
+        services.TryAddSingleton<NetworkDriver>();
+        services.TryAddSingleton<HealthEndpoint>();
+        services.TryAddSingleton<MetricsEndpoint>();
+    }
+
+    /// <summary>Stands in for a background service whose interface a host replaced with a double.</summary>
+    private sealed class NoBackgroundWork : BackgroundService
+    {
+        public static readonly NoBackgroundWork Instance = new();
+
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+    }
+}
