@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of the project and ends with one line: "N passed, N failed, N skipped".
 #   unit + integration tests of the plugin and of the agent simulator (published AOT binaries included),
-#   then the end-to-end suite against a real Docker Engine (started here when none runs),
+#   then the end-to-end suite against a real Docker Engine (started here when none runs), and again on Docker 26.1 and 28.5,
 #   then, with the real Cilium agent of ../shared/real-cilium, the agent contract suite and the end-to-end RealAgent category.
 # Installs missing packages first. Exits non-zero if anything failed or no test ran.
 set -uo pipefail
@@ -9,6 +9,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 # shellcheck source=tests/lib/prerequisites.sh
 . tests/lib/prerequisites.sh
+# shellcheck source=tests/lib/engines.sh
+. tests/lib/engines.sh
 ensure_prerequisites || exit 1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -36,6 +38,27 @@ run_suite() {
   echo "exit=${PIPESTATUS[0]}" >> "$log"
 }
 
+# The end-to-end suite once more on each newer engine (tests/lib/engines.sh: Debian trixie's docker.io 26.1 and sid's
+# 28.5, unpacked beside the system's 20.10), one after another, each with a data root of its own that goes afterwards.
+# 28.x rewrites the FORWARD chain and leaves its chains behind, so the firewall is put back after each engine.
+run_engine_suite() {
+  local suite=$1 run
+  if ! ensure_engine "$suite" > /dev/null; then
+    echo "the $suite Docker Engine could not be set up" > "$results/EndToEnd.Tests.engine-$suite.log"
+    return
+  fi
+  run=$(mktemp -d /var/tmp/cde-XXXXXX)
+  iptables-save > "$run/firewall.v4" && ip6tables-save > "$run/firewall.v6" && sysctl -n net.ipv4.ip_forward > "$run/ip_forward"
+  E2E_DOCKERD="$here/tests/lib/engine-dockerd.sh $suite" ENGINE_RUN="$run/engine" E2E_DOCKER_EXEC_ROOT="$run/engine/exec" \
+    run_suite tests/EndToEnd.Tests "engine-$suite"
+  iptables-restore < "$run/firewall.v4" && ip6tables-restore < "$run/firewall.v6" && sysctl -q -w net.ipv4.ip_forward="$(cat "$run/ip_forward")"
+  if awk -v run="$run/" 'index($2, run) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+    echo "$run still has mounts after the $suite engine stopped; left in place"
+  else
+    rm -rf "$run"
+  fi
+}
+
 # The real Cilium agent runs last, started and stopped here: it changes host networking and takes the socket the
 # end-to-end simulator uses. Against it run the contract suite (which also holds the simulator, 1.10 and 1.14 modes,
 # to it) and the end-to-end suite's RealAgent category with its final leftover checks.
@@ -57,6 +80,9 @@ run_real_agent_suites() {
 if [ "$build_failed" = 0 ]; then
   for project in tests/CiliumDocker.Tests tests/CiliumAgentSim.Tests bench/CiliumDocker.Bench.Tests tests/EndToEnd.Tests; do
     run_suite "$project"
+  done
+  for suite in trixie sid; do
+    run_engine_suite "$suite"
   done
   run_real_agent_suites
 fi

@@ -39,6 +39,12 @@ public sealed class E2EEnvironment
     {
         Directory.CreateDirectory(Logs);
         _daemon = DockerDaemon.EnsureRunning(Path.Combine(Logs, "dockerd.log"));
+        if (Environment.GetEnvironmentVariable("E2E_DOCKERD") is { Length: > 0 } engine && !_daemon.StartedHere)
+        {
+            throw new InvalidOperationException($"E2E_DOCKERD names the engine to test ({engine}), but another Docker Engine already answers on the default socket; stop it first");
+        }
+
+        TestContext.Progress.WriteLine($"Docker Engine {DockerDaemon.ServerVersion()} ({string.Join(' ', DockerDaemon.Command)})");
         Shell.MustRun(Path.Combine(RepositoryPaths.Root, "tests/images/busybox-image.sh"), Image);
         Shell.MustRun(Path.Combine(RepositoryPaths.Root, "build-plugin.sh"), "--binary", RepositoryPaths.PluginBinary, "--bundle-only");
         _agent = RealAgentRun ? RealAgent.Connect() : AgentSimulator.Start(Path.Combine(Logs, "agent-sim.log"));

@@ -15,7 +15,7 @@ internal static class ManagedPlugin
     public static int Pid(string name)
     {
         var id = Docker.MustRun("plugin", "inspect", "-f", "{{.Id}}", name);
-        var state = Shell.MustRun("runc", "--root", "/run/docker/runtime-runc/plugins.moby", "state", id).Output;
+        var state = Shell.MustRun("runc", "--root", Path.Combine(DockerDaemon.ExecRoot, "runtime-runc", "plugins.moby"), "state", id).Output;
         using var document = System.Text.Json.JsonDocument.Parse(state);
         return document.RootElement.GetProperty("pid").GetInt32();
     }
