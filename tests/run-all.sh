@@ -48,10 +48,9 @@ run_engine_suite() {
     return
   fi
   run=$(mktemp -d /var/tmp/cde-XXXXXX)
-  iptables-save > "$run/firewall.v4" && ip6tables-save > "$run/firewall.v6" && sysctl -n net.ipv4.ip_forward > "$run/ip_forward"
   E2E_DOCKERD="$here/tests/lib/engine-dockerd.sh $suite" ENGINE_RUN="$run/engine" E2E_DOCKER_EXEC_ROOT="$run/engine/exec" \
     run_suite tests/EndToEnd.Tests "engine-$suite"
-  iptables-restore < "$run/firewall.v4" && ip6tables-restore < "$run/firewall.v6" && sysctl -q -w net.ipv4.ip_forward="$(cat "$run/ip_forward")"
+  [ -f "$run/engine/ip_forward.before" ] && engine_restore_firewall "$run/engine"
   if awk -v run="$run/" 'index($2, run) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
     echo "$run still has mounts after the $suite engine stopped; left in place"
   else

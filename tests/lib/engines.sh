@@ -197,9 +197,13 @@ engine_start() {
   mkdir -p "$run"
   run=$(cd "$run" && pwd)
   _engine_links > "$run/links.before"
-  iptables-save > "$run/iptables.before"
-  ip6tables-save > "$run/ip6tables.before"
-  sysctl -n net.ipv4.ip_forward > "$run/ip_forward.before"
+  # The firewall as it was before the first start under RUN: a restart (stop, start) keeps what the first one saved,
+  # so engine_restore_firewall puts back the host's rules, not the engine's own from its previous run.
+  if [ ! -f "$run/ip_forward.before" ]; then
+    iptables-save > "$run/iptables.before"
+    ip6tables-save > "$run/ip6tables.before"
+    sysctl -n net.ipv4.ip_forward > "$run/ip_forward.before"
+  fi
   [ -d /run/containerd ] && touch "$run/run-containerd.existed"
   # What dockerd writes for the containerd it supervises, 26.1 and 28.5 alike (containerd 2.x migrates version 2 on
   # load, with one warning): CRI off, everything under RUN.
@@ -286,7 +290,7 @@ engine_stop() {
 }
 
 # engine_restore_firewall RUN: puts back the iptables and ip6tables rules and net.ipv4.ip_forward saved when
-# engine_start began under RUN (after engine_stop). 28.x leaves its DOCKER-FORWARD, DOCKER-CT and DOCKER-BRIDGE
+# engine_start first began under RUN (after engine_stop). 28.x leaves its DOCKER-FORWARD, DOCKER-CT and DOCKER-BRIDGE
 # chains and rewrites FORWARD, which later 20.10 or 26.1 daemons do not undo. Whole tables are replaced: whatever
 # else changed them since engine_start (an agent's datapath rules) is undone too.
 engine_restore_firewall() {

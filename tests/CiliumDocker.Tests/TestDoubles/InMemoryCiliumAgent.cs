@@ -1,4 +1,5 @@
 using CiliumDocker.Agent;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CiliumDocker.Tests.TestDoubles;
 
@@ -46,6 +47,15 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, I
             }
         }
     }
+
+    /// <summary>Puts <paramref name="agent"/> behind every agent interface the plugin uses, with its statistics,
+    /// before the composition root would add the real client.</summary>
+    public static IServiceCollection Register(IServiceCollection services, Func<IServiceProvider, InMemoryCiliumAgent> agent) => services
+        .AddSingleton(provider => agent(provider).Statistics)
+        .AddSingleton<IAgentAddresses>(agent)
+        .AddSingleton<IAgentEndpoints>(agent)
+        .AddSingleton<IAgentEndpointLabels>(agent)
+        .AddSingleton<IAgentConfigSource>(agent);
 
     /// <summary>The next call of <paramref name="operation"/> fails with this status (null: unreachable).</summary>
     public void FailNext(string operation, int? status, string message = "scripted failure")

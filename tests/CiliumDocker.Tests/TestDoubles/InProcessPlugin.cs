@@ -60,11 +60,7 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         {
             if (agent is null)
             {
-                services.AddSingleton(_ => plugin!.Agent.Statistics);
-                services.AddSingleton<IAgentAddresses>(_ => plugin!.Agent);
-                services.AddSingleton<IAgentEndpoints>(_ => plugin!.Agent);
-                services.AddSingleton<IAgentEndpointLabels>(_ => plugin!.Agent);
-                services.AddSingleton<IAgentConfigSource>(_ => plugin!.Agent);
+                InMemoryCiliumAgent.Register(services, _ => plugin!.Agent);
                 services.AddSingleton<IAgentConfig>(_ => plugin!.Config);
             }
 

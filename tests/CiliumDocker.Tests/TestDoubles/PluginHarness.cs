@@ -35,13 +35,8 @@ internal sealed class PluginHarness : IDisposable
             StateDirectory = StateDirectory,
             AddressClaimTimeout = ClaimTimeout,
         };
-        _services = new ServiceCollection()
+        _services = InMemoryCiliumAgent.Register(new ServiceCollection(), _ => Agent)
             .AddSingleton<TimeProvider>(Time)
-            .AddSingleton<IAgentAddresses>(Agent)
-            .AddSingleton<IAgentEndpoints>(Agent)
-            .AddSingleton<IAgentEndpointLabels>(Agent)
-            .AddSingleton<IAgentConfigSource>(Agent)
-            .AddSingleton(Agent.Statistics)
             .AddSingleton<IAgentConfig>(Config)
             .AddSingleton<IEndpointDatapath>(Datapath)
             .AddSingleton<ILabelWatcherStatus>(Labels)
