@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every benchmark of bench/README.md and writes the results to bench/results/latest.md.
 #   Publishes the Native AOT binaries (Release) when they are missing or older than their sources, builds the load
-#   generator, then runs: protocol load without and with veth creation (C=8) and at C=1, start-up, and docker run
-#   against the default bridge. Each benchmark starts what it needs and stops only what it started.
+#   generator, then runs: protocol load at C=8 for our plugin without and with veth creation and for the original
+#   Go plugin (the peer, in the same run, with the ratios), protocol load at C=1, start-up of both plugins, and
+#   docker run against the default bridge. Each benchmark starts what it needs and stops only what it started.
 # Usage: bench/run.sh [--quick] [--no-docker]
 #   --quick      small counts, for a smoke check; writes bench/results/quick.md instead
 #   --no-docker  skip the docker run benchmark (no Docker Engine involved at all)
@@ -43,13 +44,28 @@ publish src/CiliumDocker artifacts/publish/cilium-docker cilium-docker || exit 1
 publish src/CiliumAgentSim artifacts/publish/cilium-agent-sim cilium-agent-sim || exit 1
 export CILIUM_DOCKER_BIN="$here/artifacts/publish/cilium-docker/cilium-docker"
 export CILIUM_AGENT_SIM_BIN="$here/artifacts/publish/cilium-agent-sim/cilium-agent-sim"
+# The plugin runs here as the managed plugin runs: with the runtime settings config.json gives its environment
+# (a Native AOT binary reads its GC settings only from there).
+while IFS='=' read -r name value; do
+  export "$name=$value"
+done < <(python3 -c 'import json; [print(e["name"] + "=" + e["value"]) for e in json.load(open("config.json"))["env"] if e["name"].startswith("DOTNET_")]')
+# The peer: Cilium's own cilium-docker (shared/real-cilium/README.md), decompressed here, never committed.
+original_xz=${CILIUM_DOCKER_ORIGINAL_XZ:-$here/../shared/real-cilium/bin/cilium-docker-original.xz}
+original=artifacts/original/cilium-docker-original
+if [ -z "${CILIUM_DOCKER_ORIGINAL_BIN:-}" ] && { [ ! -x "$original" ] || [ "$original_xz" -nt "$original" ]; }; then
+  [ -f "$original_xz" ] || { echo "bench/run.sh: the original plugin $original_xz is missing (set CILIUM_DOCKER_ORIGINAL_XZ or CILIUM_DOCKER_ORIGINAL_BIN)" >&2; exit 1; }
+  echo "==> decompressing the original plugin to $original"
+  mkdir -p "$(dirname "$original")"
+  xz -dc "$original_xz" > "$original.partial" && chmod +x "$original.partial" && mv "$original.partial" "$original" || exit 1
+fi
+export CILIUM_DOCKER_ORIGINAL_BIN="${CILIUM_DOCKER_ORIGINAL_BIN:-$here/$original}"
 echo "==> building the load generator"
 dotnet build bench/CiliumDocker.Bench -c Release -o artifacts/bench --nologo -v quiet -p:TreatWarningsAsErrors=true || exit 1
 
 if [ "$quick" = 1 ]; then
-  lifecycles=300 single=100 runs=5 containers=5 out=bench/results/quick.md
+  lifecycles=300 single=100 runs=5 containers=5 rounds=1 out=bench/results/quick.md
 else
-  lifecycles=2000 single=1000 runs=20 containers=50 out=bench/results/latest.md
+  lifecycles=2000 single=1000 runs=20 containers=50 rounds=3 out=bench/results/latest.md
 fi
 
 mkdir -p bench/results
@@ -72,10 +88,11 @@ bench() {
   rm -f "$section"
 }
 
-bench protocol --concurrency 8 --lifecycles "$lifecycles"
-bench protocol --concurrency 8 --lifecycles "$lifecycles" --veth
+# Ours without veth, the original (veth, in a netns), ours with veth: one invocation, the same load, the ratios;
+# several rounds in rotating order, because the box is shared and its load drifts between runs.
+bench protocol --concurrency 8 --lifecycles "$lifecycles" --compare-original --rounds "$rounds"
 bench protocol --concurrency 1 --lifecycles "$single"
-bench startup --runs "$runs"
+bench startup --runs "$runs" --compare-original
 if [ "$docker" = 1 ]; then
   bench docker --containers "$containers"
   bench docker --containers "$containers" --agent-datapath

@@ -1,5 +1,6 @@
 using CiliumDocker.Bench.Benchmarks;
 using CiliumDocker.Bench.Cli;
+using CiliumDocker.Bench.Processes;
 
 namespace CiliumDocker.Bench;
 
@@ -13,15 +14,21 @@ internal static class Program
 {
     private const string Usage = """
         usage: CiliumDocker.Bench <subcommand> [options]
-          protocol [--concurrency 8] [--lifecycles 2000] [--warmup 200] [--veth]
+          protocol [--concurrency 8] [--lifecycles 2000] [--warmup 200] [--veth] [--plugin ours|original] [--compare-original [--rounds 1]]
               container lifecycles on the plugin socket against the agent simulator; --veth creates veth pairs
-              (the plugin runs in a fresh network namespace), otherwise the plugin runs with --datapath none
-          startup [--runs 20]
-              process start to first answered request, median of the runs; idle RSS
+              (the plugin runs in a fresh network namespace), otherwise the plugin runs with --datapath none;
+              --plugin original runs Cilium's Go cilium-docker instead (always with veth pairs, in a netns);
+              --compare-original: ours without veth, the original, ours with veth, same load, and the ratios;
+              --rounds N runs the three N times in rotating order and takes the medians
+          startup [--runs 20] [--plugin ours|original] [--compare-original]
+              process start to first answered request, median of the runs; idle RSS;
+              --compare-original: the runs alternate between ours and the original, and the ratios
           docker [--containers 50] [--agent-datapath]
               docker run -d of N containers on a Cilium network and N on the default bridge, interleaved;
               --agent-datapath: the simulator also programs host routes (it owns cilium_host: run it alone)
-        binaries: CILIUM_DOCKER_BIN, CILIUM_AGENT_SIM_BIN, else artifacts/publish/... (bench/run.sh publishes them)
+        binaries: CILIUM_DOCKER_BIN, CILIUM_AGENT_SIM_BIN, else artifacts/publish/... (bench/run.sh publishes them);
+          CILIUM_DOCKER_ORIGINAL_BIN, else artifacts/original/cilium-docker-original, decompressed from
+          CILIUM_DOCKER_ORIGINAL_XZ (default ../shared/real-cilium/bin/cilium-docker-original.xz) when missing
         """;
 
     public static int Main(string[] args)
@@ -51,15 +58,9 @@ internal static class Program
         switch (commandLine.Command)
         {
             case "protocol":
-                commandLine.Allow("concurrency", "lifecycles", "warmup", "veth");
-                return ProtocolBenchmark.Run(new ProtocolOptions(
-                    commandLine.PositiveInt("concurrency", 8),
-                    commandLine.PositiveInt("lifecycles", 2000),
-                    commandLine.PositiveInt("warmup", 200),
-                    commandLine.Flag("veth")));
+                return ProtocolBenchmark.Run(ProtocolOptionsFrom(commandLine));
             case "startup":
-                commandLine.Allow("runs");
-                return StartupBenchmark.Run(commandLine.PositiveInt("runs", 20));
+                return StartupBenchmark.Run(StartupOptionsFrom(commandLine));
             case "docker":
                 commandLine.Allow("containers", "agent-datapath");
                 return DockerRunBenchmark.Run(commandLine.PositiveInt("containers", 50), commandLine.Flag("agent-datapath"));
@@ -69,5 +70,50 @@ internal static class Program
             default:
                 throw new UsageException($"unknown subcommand '{commandLine.Command}'");
         }
+    }
+
+    internal static ProtocolOptions ProtocolOptionsFrom(CommandLine commandLine)
+    {
+        commandLine.Allow("concurrency", "lifecycles", "warmup", "veth", "plugin", "compare-original", "rounds");
+        var compare = commandLine.Flag("compare-original");
+        var veth = commandLine.Flag("veth");
+        var plugin = PluginFrom(commandLine, compare);
+        if (compare && veth)
+        {
+            throw new UsageException("--compare-original measures ours both without and with veth: leave out --veth");
+        }
+
+        var rounds = commandLine.PositiveInt("rounds", 1);
+        if (rounds > 1 && !compare)
+        {
+            throw new UsageException("--rounds rotates the plugins of --compare-original: give that too");
+        }
+
+        return new ProtocolOptions(
+            commandLine.PositiveInt("concurrency", 8),
+            commandLine.PositiveInt("lifecycles", 2000),
+            commandLine.PositiveInt("warmup", 200),
+            // The original has no datapath switch: it creates veth pairs whenever the agent is in veth mode.
+            veth || plugin == PluginKind.Original,
+            plugin,
+            compare,
+            rounds);
+    }
+
+    internal static StartupOptions StartupOptionsFrom(CommandLine commandLine)
+    {
+        commandLine.Allow("runs", "plugin", "compare-original");
+        var compare = commandLine.Flag("compare-original");
+        return new StartupOptions(commandLine.PositiveInt("runs", 20), PluginFrom(commandLine, compare), compare);
+    }
+
+    private static PluginKind PluginFrom(CommandLine commandLine, bool compare)
+    {
+        if (compare && commandLine.Has("plugin"))
+        {
+            throw new UsageException("--compare-original runs both plugins: leave out --plugin");
+        }
+
+        return PluginKinds.Parse(commandLine.Choice("plugin", "ours", PluginKinds.Names));
     }
 }

@@ -12,9 +12,10 @@ internal sealed partial class FolderDependencyTests
     /// <summary>Each folder and what it may use; the README's layout table shows the same matrix.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["Hosting"] = ["Protocol", "Endpoints", "Addresses", "Cleanup", "Agent", "Datapath", "Labels", "Observability", "Infrastructure"],
-        ["Protocol"] = ["Endpoints", "Addresses", "Cleanup", "Agent", "Datapath", "Labels", "Observability", "Infrastructure"],
-        ["Endpoints"] = ["Addresses", "Cleanup", "Agent", "Datapath", "Observability", "Infrastructure"],
+        ["Hosting"] = ["Protocol", "Endpoints", "Ports", "Addresses", "Cleanup", "Agent", "Datapath", "Labels", "Observability", "Infrastructure"],
+        ["Protocol"] = ["Endpoints", "Ports", "Addresses", "Cleanup", "Agent", "Datapath", "Labels", "Observability", "Infrastructure"],
+        ["Endpoints"] = ["Ports", "Addresses", "Cleanup", "Agent", "Datapath", "Observability", "Infrastructure"],
+        ["Ports"] = ["Cleanup", "Agent", "Infrastructure"],
         ["Addresses"] = ["Cleanup", "Agent", "Observability", "Infrastructure"],
         ["Cleanup"] = ["Agent", "Infrastructure"],
         ["Labels"] = ["Agent", "Infrastructure"],

@@ -78,6 +78,22 @@ internal sealed class CommandLine
             : throw new UsageException($"--{name} needs a positive whole number, got '{text}'");
     }
 
+    /// <summary>A value out of a fixed set, e.g. <c>--plugin ours|original</c>.</summary>
+    public string Choice(string name, string fallback, IReadOnlyList<string> allowed)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        if (!_options.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+
+        return text is not null && allowed.Contains(text, StringComparer.Ordinal)
+            ? text
+            : throw new UsageException($"--{name} takes one of {string.Join(", ", allowed)}, got '{text}'");
+    }
+
+    public bool Has(string name) => _options.ContainsKey(name);
+
     public bool Flag(string name)
     {
         if (!_options.TryGetValue(name, out var text))

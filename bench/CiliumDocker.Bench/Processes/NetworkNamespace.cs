@@ -22,9 +22,6 @@ internal sealed class NetworkNamespace : IDisposable
         return created;
     }
 
-    /// <summary><c>ip netns exec NAME</c> execs the program after entering the namespace: the PID stays the program's.</summary>
-    public IEnumerable<string> ExecPrefix() => ["netns", "exec", Name];
-
     /// <summary>Links of the namespace (names), to check what the plugin left behind.</summary>
     public IReadOnlyList<string> LinkNames() =>
         Shell.MustRun("ip", "-n", Name, "-o", "link", "show").Output

@@ -4,9 +4,8 @@ using CiliumDocker.Bench.Wire;
 namespace CiliumDocker.Bench.Processes;
 
 /// <summary>
-/// The plugin binary run as a legacy plugin on a socket of the benchmark's own: <c>--docker-plugins DIR</c> gives
-/// <c>DIR/cilium.sock</c>. The label watcher is pointed at a Docker socket that does not exist, so it stays out
-/// of the numbers (there is no Docker Engine in the protocol and start-up benchmarks).
+/// A plugin binary (ours or the original, <see cref="PluginKind"/>) run as a legacy plugin on a socket of the
+/// benchmark's own, as <see cref="PluginCommand"/> spells its command line.
 /// </summary>
 internal sealed class PluginHost : IDisposable
 {
@@ -27,34 +26,23 @@ internal sealed class PluginHost : IDisposable
     public long StartedTimestamp { get; }
 
     /// <param name="directory">a fresh directory for the socket, the state and the log.</param>
-    /// <param name="withVeth">create veth pairs (the product's default datapath); otherwise <c>--datapath none</c>.</param>
+    /// <param name="withVeth">create veth pairs (the product's default datapath); otherwise <c>--datapath none</c>
+    /// (ours only: the original always creates them).</param>
     /// <param name="netns">run inside this namespace (<c>ip netns exec</c>), or null for the host's.</param>
-    public static PluginHost Start(string directory, string agentSocket, bool withVeth, NetworkNamespace? netns)
+    public static PluginHost Start(PluginKind kind, string directory, string agentSocket, bool withVeth, NetworkNamespace? netns)
     {
         var plugins = Directory.CreateDirectory(Path.Combine(directory, "plugins")).FullName;
         var state = Directory.CreateDirectory(Path.Combine(directory, "state")).FullName;
-        List<string> arguments =
-        [
-            "--docker-plugins", plugins,
-            "--cilium-api", "unix://" + agentSocket,
-            "--state-dir", state,
-            "--docker-host-path", "unix://" + Path.Combine(directory, "no-docker.sock"),
-        ];
-        if (!withVeth)
-        {
-            arguments.AddRange(["--datapath", "none"]);
-        }
-
-        var fileName = RepositoryPaths.PluginBinary;
+        var binary = kind == PluginKind.Original ? OriginalPlugin.Binary() : RepositoryPaths.PluginBinary;
+        var command = PluginCommand.For(kind, binary, plugins, state, agentSocket, Path.Combine(directory, "no-docker.sock"), withVeth);
         if (netns is not null)
         {
-            arguments = [.. netns.ExecPrefix(), fileName, .. arguments];
-            fileName = "ip";
+            command = command.InNamespace(netns.Name);
         }
 
         var started = Stopwatch.GetTimestamp();
-        var process = ChildProcess.Start(fileName, arguments, Path.Combine(directory, "cilium-docker.log"));
-        return new PluginHost(process, Path.Combine(plugins, "cilium.sock"), started);
+        var process = ChildProcess.Start(command.FileName, command.Arguments, Path.Combine(directory, kind == PluginKind.Original ? "cilium-docker-original.log" : "cilium-docker.log"));
+        return new PluginHost(process, command.SocketPath, started);
     }
 
     /// <summary>
@@ -94,6 +82,9 @@ internal sealed class PluginHost : IDisposable
     }
 
     public string LogTail() => _process.LogTail();
+
+    /// <summary>Everything the plugin has logged so far.</summary>
+    public string ReadLog() => _process.ReadLog();
 
     public void Dispose() => _process.Dispose();
 }

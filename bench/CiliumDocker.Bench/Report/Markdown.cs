@@ -41,6 +41,9 @@ internal sealed class Markdown
 
     public static string Mib(long kib) => Number(kib / 1024.0, 1) + " MiB";
 
-    /// <summary>"met", "missed" or "n/a" for a figure against an upper bound.</summary>
+    /// <summary>"met" or "missed" for a figure against an upper bound.</summary>
     public static string AtMost(double value, double target) => value <= target ? "met" : "**missed**";
+
+    /// <summary>"met" or "missed" for a figure against a lower bound.</summary>
+    public static string AtLeast(double value, double target) => value >= target ? "met" : "**missed**";
 }

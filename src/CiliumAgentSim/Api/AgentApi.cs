@@ -26,6 +26,7 @@ internal static class AgentApi
         var daemon = new DaemonHandlers(options, state);
         var ipam = new IpamHandlers(state);
         var endpoints = new EndpointHandlers(options, state, datapath, logger);
+        var services = new ServiceHandlers(state, datapath.Services, logger);
 
         app.MapGet("/v1/healthz", daemon.GetHealthzAsync);
         app.MapGet("/v1/config", daemon.GetConfigAsync);
@@ -37,6 +38,10 @@ internal static class AgentApi
         app.MapPut("/v1/endpoint/{id}", endpoints.PutAsync);
         app.MapPatch("/v1/endpoint/{id}", endpoints.PatchAsync);
         app.MapDelete("/v1/endpoint/{id}", endpoints.DeleteAsync);
+        app.MapGet("/v1/service", services.ListAsync);
+        app.MapGet("/v1/service/{id}", services.GetAsync);
+        app.MapPut("/v1/service/{id}", services.PutAsync);
+        app.MapDelete("/v1/service/{id}", services.DeleteAsync);
         app.MapFallback(NotFoundAsync);
     }
 

@@ -11,6 +11,9 @@ internal sealed record DatapathEndpoint(string InterfaceName, IPAddress? IPv4, I
 /// </summary>
 internal interface IEndpointDatapath
 {
+    /// <summary>The service translation that lives and dies with this datapath.</summary>
+    IServiceDatapath Services { get; }
+
     Task StartAsync(IPAddress? routerIPv4, IPAddress? routerIPv6, CancellationToken cancellationToken);
 
     Task AttachAsync(DatapathEndpoint endpoint, CancellationToken cancellationToken);
@@ -29,6 +32,8 @@ internal sealed class DatapathException(string message) : Exception(message);
 internal sealed class NoDatapath : IEndpointDatapath
 {
     public static readonly NoDatapath Instance = new();
+
+    public IServiceDatapath Services => NoServiceDatapath.Instance;
 
     public Task StartAsync(IPAddress? routerIPv4, IPAddress? routerIPv6, CancellationToken cancellationToken) => Task.CompletedTask;
 

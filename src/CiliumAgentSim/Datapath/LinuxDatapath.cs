@@ -1,5 +1,4 @@
 using System.Net;
-using CiliumAgentSim.Hosting;
 
 namespace CiliumAgentSim.Datapath;
 
@@ -10,7 +9,8 @@ namespace CiliumAgentSim.Datapath;
 /// answers a container's ARP for its gateway (IPv6: proxy NDP on the endpoint interface);</item>
 /// <item>a /32 (/128) host route per endpoint address via its <c>lxc…</c> interface, with rp_filter off;</item>
 /// <item>a <c>CILIUM_SIM_FWD</c> chain jumped from FORWARD position 1 accepts <c>lxc+</c> traffic even when
-/// dockerd has set the FORWARD policy to DROP.</item>
+/// dockerd has set the FORWARD policy to DROP;</item>
+/// <item>services of host-port types as nat rules (<see cref="ServiceNat"/>).</item>
 /// </list>
 /// Everything is undone on detach and on stop.
 /// </summary>
@@ -20,11 +20,14 @@ internal sealed class LinuxDatapath(ICommandRunner runner, ILogger logger) : IEn
     public const string HostPeerInterface = "cilium_net";
     public const string ForwardChain = "CILIUM_SIM_FWD";
 
+    private readonly ServiceNat _services = new(runner, logger);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DatapathEndpoint> _attached = new(StringComparer.Ordinal);
     private IPAddress? _routerIPv4;
     private IPAddress? _routerIPv6;
     private bool _started;
+
+    public IServiceDatapath Services => _services;
 
     public async Task StartAsync(IPAddress? routerIPv4, IPAddress? routerIPv6, CancellationToken cancellationToken)
     {
@@ -58,6 +61,8 @@ internal sealed class LinuxDatapath(ICommandRunner runner, ILogger logger) : IEn
             await RunAsync("sysctl", ["-qw", "net/ipv6/conf/all/forwarding=1"], true, cancellationToken);
             await InstallForwardChainAsync("ip6tables", cancellationToken);
         }
+
+        await _services.StartAsync(routerIPv4, routerIPv6, cancellationToken);
     }
 
     public async Task AttachAsync(DatapathEndpoint endpoint, CancellationToken cancellationToken)
@@ -125,6 +130,7 @@ internal sealed class LinuxDatapath(ICommandRunner runner, ILogger logger) : IEn
             attached = [.. _attached.Values];
         }
 
+        await _services.StopAsync(cancellationToken);
         foreach (var endpoint in attached)
         {
             await DetachAsync(endpoint, cancellationToken);
@@ -182,23 +188,6 @@ internal sealed class LinuxDatapath(ICommandRunner runner, ILogger logger) : IEn
         }
     }
 
-    private async Task<CommandResult> RunAsync(string tool, IReadOnlyList<string> arguments, bool mustSucceed, CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync(tool, arguments, cancellationToken);
-        var line = $"{tool} {string.Join(' ', arguments)}";
-        if (result.Succeeded)
-        {
-            SimLog.Command(logger, line);
-        }
-        else if (mustSucceed)
-        {
-            throw new DatapathException($"'{line}' failed (exit {result.ExitCode}): {result.Error}");
-        }
-        else
-        {
-            SimLog.CommandIgnored(logger, line, result.Error);
-        }
-
-        return result;
-    }
+    private Task<CommandResult> RunAsync(string tool, IReadOnlyList<string> arguments, bool mustSucceed, CancellationToken cancellationToken) =>
+        runner.RunLoggedAsync(logger, tool, arguments, mustSucceed, cancellationToken);
 }

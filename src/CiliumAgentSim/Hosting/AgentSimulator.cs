@@ -86,7 +86,11 @@ internal sealed class AgentSimulator : IAsyncDisposable
         {
             await StopAgentLockedAsync();
             Interlocked.Increment(ref _restarts);
-            if (!keepState)
+            if (keepState)
+            {
+                await RestoreServicesAsync();
+            }
+            else
             {
                 await ForgetStateAsync();
             }
@@ -187,9 +191,31 @@ internal sealed class AgentSimulator : IAsyncDisposable
         File.Delete(_options.SocketPath);
     }
 
+    /// <summary>The agent comes back with the services of its BPF maps; the datapath keeps translating those.</summary>
+    private async Task RestoreServicesAsync()
+    {
+        await State.ServiceChanges.RunAsync(async () =>
+        {
+            foreach (var id in State.Current.RestoreServicesAfterRestart())
+            {
+                await ServiceHandlers.RemoveQuietlyAsync(_datapath.Services, id, _logger);
+            }
+        });
+    }
+
     private async Task ForgetStateAsync()
     {
-        var old = State.Replace(new AgentState(_options, _time));
+        var old = await State.ServiceChanges.RunAsync(async () =>
+        {
+            var replaced = State.Replace(new AgentState(_options, _time));
+            foreach (var service in replaced.ServicesInDatapath())
+            {
+                await ServiceHandlers.RemoveQuietlyAsync(_datapath.Services, service.Id, _logger);
+            }
+
+            return replaced;
+        });
+
         foreach (var endpoint in old.EndpointsWithInterface())
         {
             try

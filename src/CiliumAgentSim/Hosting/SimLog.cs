@@ -19,4 +19,7 @@ internal static partial class SimLog
 
     [LoggerMessage(6, LogLevel.Error, "agent socket could not come back: {Error}")]
     public static partial void ComebackFailed(ILogger logger, string error);
+
+    [LoggerMessage(7, LogLevel.Warning, "datapath: translation of service {Id} failed: {Error}")]
+    public static partial void ServiceDatapathFailed(ILogger logger, uint id, string error);
 }

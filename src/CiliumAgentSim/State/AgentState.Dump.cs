@@ -43,6 +43,19 @@ internal sealed partial class AgentState
                         Identity = _identities.Resolve(e.Labels).Id,
                     }),
                 ],
+                Services =
+                [
+                    .. _servicesByFrontend.Values.Select(s => new ServiceDump
+                    {
+                        Id = s.Id,
+                        Frontend = s.Frontend.ToString(),
+                        Type = s.Type,
+                        Backends = [.. s.Backends.Select(b => new System.Net.IPEndPoint(b.Ip, b.Port).ToString())],
+                        Name = s.Name.Length == 0 ? null : s.Name,
+                        Namespace = s.Namespace.Length == 0 ? null : s.Namespace,
+                        InDatapath = s.InDatapath,
+                    }),
+                ],
                 UnclaimedAddresses =
                 [
                     .. _allocations.Keys.Where(a => !endpoints.Exists(e => e.Holds(a))).Select(a => a.ToString()),

@@ -23,6 +23,10 @@ internal sealed class StateDump
     [JsonPropertyName("endpoints")]
     public required IReadOnlyList<EndpointDump> Endpoints { get; init; }
 
+    /// <summary>Every service the agent holds (a leak check expects none once the plugin is done).</summary>
+    [JsonPropertyName("services")]
+    public required IReadOnlyList<ServiceDump> Services { get; init; }
+
     /// <summary>Allocated addresses no endpoint holds (leaks, unless an allocation is still in flight).</summary>
     [JsonPropertyName("unclaimedAddresses")]
     public required IReadOnlyList<string> UnclaimedAddresses { get; init; }
@@ -90,4 +94,29 @@ internal sealed class EndpointDump
 
     [JsonPropertyName("identity")]
     public long Identity { get; init; }
+}
+
+internal sealed class ServiceDump
+{
+    [JsonPropertyName("id")]
+    public uint Id { get; init; }
+
+    [JsonPropertyName("frontend")]
+    public required string Frontend { get; init; }
+
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    [JsonPropertyName("backends")]
+    public required IReadOnlyList<string> Backends { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("namespace")]
+    public string? Namespace { get; init; }
+
+    /// <summary>False for a service whose last upsert failed before it reached the (simulated) BPF map.</summary>
+    [JsonPropertyName("inDatapath")]
+    public bool InDatapath { get; init; }
 }

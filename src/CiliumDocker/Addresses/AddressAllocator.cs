@@ -348,13 +348,13 @@ internal sealed partial class AddressAllocator(
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "pool {PoolId} ({Pool}), gateway {Router}")]
     private static partial void LogPool(ILogger logger, PoolId poolId, string pool, IPAddress router);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "allocated {Address} in pool {PoolId}")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "allocated {Address} in pool {PoolId}")]
     private static partial void LogAllocated(ILogger logger, IPAddress address, PoolId poolId);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "released {Address}")]
+    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "released {Address}")]
     private static partial void LogReleased(ILogger logger, IPAddress address);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "released {Address} with its endpoint; nothing to ask the agent")]
+    [LoggerMessage(EventId = 304, Level = LogLevel.Debug, Message = "released {Address} with its endpoint; nothing to ask the agent")]
     private static partial void LogReleasedWithEndpoint(ILogger logger, IPAddress address);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "released {Address}: Docker abandoned the request it was allocated for")]

@@ -7,14 +7,24 @@ namespace CiliumDocker.Addresses;
 /// <summary>
 /// Every address this plugin holds at the agent that no endpoint owns yet, every address an endpoint owns until
 /// Docker's release settles it, and every release still owed to the agent. Together with the agent's own expiration this is what keeps addresses from leaking when Docker's
-/// sequence breaks, the plugin restarts, or the agent is away. Each change is written to disk before it returns.
+/// sequence breaks, the plugin restarts, or the agent is away.
 /// </summary>
+/// <remarks>
+/// Every change is in the state file before it returns, so a plugin crash, kill or restart loses nothing: the kernel
+/// keeps the page cache of a dead process. Only changes to reservations and owed releases are also flushed to disk
+/// (group-committed, see <see cref="JsonStateFile{T}"/>): those are addresses the agent holds without a timer, which
+/// only this file would release if the agent outlived a kernel crash of this host. The rest (expiring addresses,
+/// claims) is not flushed: after a kernel crash the agent's own expiration frees an unclaimed address, and the
+/// endpoints that held claimed ones died with the containers.
+/// </remarks>
 internal sealed class AddressLedger
 {
     private readonly Lock _lock = new();
     private readonly JsonStateFile<AddressLedgerState> _file;
     private readonly TimeProvider _timeProvider;
     private readonly AddressLedgerState _state;
+    private readonly Func<(byte[] Document, long Version)> _snapshot;
+    private long _version;
 
     public AddressLedger(JsonStateFile<AddressLedgerState> file, TimeSpan claimTimeout, TimeProvider timeProvider)
     {
@@ -22,6 +32,7 @@ internal sealed class AddressLedger
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimTimeout, TimeSpan.Zero);
         _file = file;
+        _snapshot = Snapshot;
         _timeProvider = timeProvider;
         ClaimTimeout = claimTimeout;
         _state = file.Load() ?? new AddressLedgerState();
@@ -74,12 +85,12 @@ internal sealed class AddressLedger
         {
             if (state.Reservations.Exists(entry => entry.Ip == key) || state.Expiring.Exists(entry => entry.Ip == key))
             {
-                return false;
+                return null;
             }
 
             state.Reservations.Add(new ReservedAddress(key, _timeProvider.GetUtcNow() + ClaimTimeout));
             reserved = true;
-            return true;
+            return StateDurability.Disk;
         });
         return reserved;
     }
@@ -88,7 +99,7 @@ internal sealed class AddressLedger
     public void DropReservation(IPAddress ip)
     {
         var key = Key(ip);
-        Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0);
+        Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
     }
 
     /// <summary>The agent handed out <paramref name="ip"/>. With an expiration UUID the agent frees it by itself if no
@@ -99,15 +110,15 @@ internal sealed class AddressLedger
         var now = _timeProvider.GetUtcNow();
         Mutate(state =>
         {
-            Remove(state, key);
+            var removed = Remove(state, key);
             if (string.IsNullOrEmpty(uuid))
             {
                 state.Reservations.Add(new ReservedAddress(key, now + ClaimTimeout));
+                return StateDurability.Disk;
             }
-            else
-            {
-                state.Expiring.Add(new ExpiringAddress(key, uuid, now + ClaimTimeout) { Pool = pool });
-            }
+
+            state.Expiring.Add(new ExpiringAddress(key, uuid, now + ClaimTimeout) { Pool = pool });
+            return removed ?? StateDurability.ProcessCrash;
         });
     }
 
@@ -116,7 +127,7 @@ internal sealed class AddressLedger
     public void ForgetDeferredRelease(IPAddress ip)
     {
         var key = Key(ip);
-        Mutate(state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0);
+        Mutate(state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
     }
 
     public string? ExpirationUuidOf(IPAddress ip)
@@ -166,13 +177,13 @@ internal sealed class AddressLedger
         var now = _timeProvider.GetUtcNow();
         Mutate(state =>
         {
-            var changed = false;
+            StateDurability? changed = null;
             for (var i = 0; i < state.Claims.Count; i++)
             {
                 if (state.Claims[i] is { EndpointGone: null } claim && claim.EndpointId == endpointId)
                 {
                     state.Claims[i] = claim with { EndpointGone = now };
-                    changed = true;
+                    changed = StateDurability.ProcessCrash;
                 }
             }
 
@@ -191,12 +202,12 @@ internal sealed class AddressLedger
             var index = state.Claims.FindIndex(entry => entry.Ip == key && entry.EndpointGone is not null);
             if (index < 0)
             {
-                return false;
+                return null;
             }
 
             state.Claims.RemoveAt(index);
             settled = true;
-            return true;
+            return StateDurability.ProcessCrash;
         });
         return settled;
     }
@@ -216,6 +227,7 @@ internal sealed class AddressLedger
         {
             Remove(state, key);
             state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()) { Pool = pool });
+            return StateDurability.Disk;
         });
     }
 
@@ -228,8 +240,8 @@ internal sealed class AddressLedger
         List<OwedRelease> due = [];
         Mutate(state =>
         {
-            var changed = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
-            changed |= state.Claims.RemoveAll(entry => entry.EndpointGone + ClaimTimeout <= now) > 0;
+            var dropped = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
+            dropped |= state.Claims.RemoveAll(entry => entry.EndpointGone + ClaimTimeout <= now) > 0;
 
             // An address being reserved right now waits: its reservation decides whether the agent still holds it.
             foreach (var entry in state.DeferredReleases.Where(entry => !state.Reservations.Exists(reserved => reserved.Ip == entry.Ip)))
@@ -247,7 +259,9 @@ internal sealed class AddressLedger
                 }
             }
 
-            return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 || changed;
+            return state.Reservations.RemoveAll(entry => entry.Deadline <= now) > 0 ? StateDurability.Disk
+                : dropped ? StateDurability.ProcessCrash
+                : null;
         });
         return due;
     }
@@ -258,8 +272,9 @@ internal sealed class AddressLedger
         var key = Key(ip);
         Mutate(state =>
         {
-            Remove(state, key);
+            var removed = Remove(state, key);
             state.Claims.Add(new ClaimedAddress(key, endpointId) { EndpointGone = endpointGone });
+            return removed ?? StateDurability.ProcessCrash;
         });
     }
 
@@ -269,25 +284,39 @@ internal sealed class AddressLedger
         return ip.ToString();
     }
 
-    private static bool Remove(AddressLedgerState state, string key)
-        => (state.Reservations.RemoveAll(entry => entry.Ip == key)
-            + state.Expiring.RemoveAll(entry => entry.Ip == key)
-            + state.DeferredReleases.RemoveAll(entry => entry.Ip == key)) > 0;
-
-    private void Mutate(Action<AddressLedgerState> change) => Mutate(state =>
+    /// <summary>What removing every entry of <paramref name="key"/> needs stored: null when there was none.</summary>
+    private static StateDurability? Remove(AddressLedgerState state, string key)
     {
-        change(state);
-        return true;
-    });
+        var durable = state.Reservations.RemoveAll(entry => entry.Ip == key) + state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0;
+        var expiring = state.Expiring.RemoveAll(entry => entry.Ip == key) > 0;
+        return durable ? StateDurability.Disk : expiring ? StateDurability.ProcessCrash : null;
+    }
 
-    private void Mutate(Func<AddressLedgerState, bool> change)
+    /// <param name="change">Changes the state and says how it must be stored, or null when it changed nothing.</param>
+    private void Mutate(Func<AddressLedgerState, StateDurability?> change)
+    {
+        long version;
+        StateDurability durability;
+        lock (_lock)
+        {
+            if (change(_state) is not { } needed)
+            {
+                return;
+            }
+
+            durability = needed;
+            version = ++_version;
+        }
+
+        // Outside the lock: other changes go on while this one is written, and the next write covers them all.
+        _file.Commit(version, durability, _snapshot);
+    }
+
+    private (byte[] Document, long Version) Snapshot()
     {
         lock (_lock)
         {
-            if (change(_state))
-            {
-                _file.Save(_state);
-            }
+            return (_file.Serialize(_state), _version);
         }
     }
 }

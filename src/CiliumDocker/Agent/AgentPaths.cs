@@ -9,6 +9,7 @@ internal static class AgentPaths
     public const string Config = "/v1/config";
     public const string Endpoints = "/v1/endpoint";
     public const string Ipam = "/v1/ipam";
+    public const string Services = "/v1/service";
 
     /// <summary>The pool an agent without multi-pool IPAM allocates from. From Cilium 1.14 the address routes
     /// (<c>/v1/ipam/{ip}</c>) refuse a request without <c>pool</c>; older agents ignore the parameter.</summary>
@@ -24,6 +25,8 @@ internal static class AgentPaths
         $"{Ipam}/{EscapeSegment(ip)}?owner={Uri.EscapeDataString(owner)}&pool={Uri.EscapeDataString(pool)}";
 
     public static string Endpoint(string id) => $"{Endpoints}/{EscapeSegment(id)}";
+
+    public static string Service(long id) => $"{Services}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     public static string FamilyName(IpFamily family) => family switch
     {

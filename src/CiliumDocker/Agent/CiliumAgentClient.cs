@@ -18,7 +18,7 @@ namespace CiliumDocker.Agent;
 /// attempt connects again. This is the plugin's only retry layer. Every failure leaves as a
 /// <see cref="CiliumAgentException"/> written for the operator.
 /// </summary>
-internal sealed partial class CiliumAgentClient : IAgentAddresses, IAgentEndpoints, IAgentEndpointLabels, IAgentConfigSource, IDisposable
+internal sealed partial class CiliumAgentClient : IAgentAddresses, IAgentEndpoints, IAgentEndpointLabels, IAgentServices, IAgentConfigSource, IDisposable
 {
     // Agent lists can hold thousands of endpoints of a few KB each; anything far beyond is not the agent talking.
     private const long MaxResponseBytes = 64L * 1024 * 1024;
@@ -199,6 +199,38 @@ internal sealed partial class CiliumAgentClient : IAgentAddresses, IAgentEndpoin
         // 206 means "deleted with errors" (the body counts them): the endpoint is gone either way. A 404 after a
         // retried attempt may be that attempt's own work, which the caller cannot tell from "never there".
         var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.Endpoint(id), AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        if (reply.Status == HttpStatusCode.NotFound)
+        {
+            return call.EarlierAttemptMayHaveTakenEffect;
+        }
+
+        EnsureSuccess(call, reply);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<AgentService>> ListServicesAsync(CancellationToken cancellationToken)
+    {
+        var call = AgentCall.Create(HttpMethod.Get, AgentPaths.Services, AgentCallSafety.Repeatable);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+        return Decode(call, reply, CiliumJsonContext.Default.ListAgentService) ?? [];
+    }
+
+    public async Task UpsertServiceAsync(ServiceSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+
+        // A PUT names its service by id and replaces it whole: repeating one that took effect changes nothing.
+        var body = JsonSerializer.SerializeToUtf8Bytes(spec, CiliumJsonContext.Default.ServiceSpec);
+        var call = AgentCall.CreateWithJson(HttpMethod.Put, AgentPaths.Service(spec.Id), AgentCallSafety.Repeatable, body);
+        var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(call, reply);
+    }
+
+    public async Task<bool> DeleteServiceAsync(long id, CancellationToken cancellationToken)
+    {
+        var call = AgentCall.Create(HttpMethod.Delete, AgentPaths.Service(id), AgentCallSafety.Repeatable);
         var reply = await SendAsync(call, cancellationToken).ConfigureAwait(false);
         if (reply.Status == HttpStatusCode.NotFound)
         {

@@ -8,5 +8,7 @@ namespace CiliumDocker.Agent;
 [JsonSerializable(typeof(EndpointChangeRequest))]
 [JsonSerializable(typeof(CiliumEndpoint))]
 [JsonSerializable(typeof(List<CiliumEndpoint>))]
+[JsonSerializable(typeof(ServiceSpec))]
+[JsonSerializable(typeof(List<AgentService>))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class CiliumJsonContext : JsonSerializerContext;

@@ -220,10 +220,10 @@ internal sealed partial class NetlinkEndpointDatapath : IEndpointDatapath, IDisp
     private static bool HasOffload(OffloadSizes offload) =>
         offload.GroMaxSize > 0 || offload.GsoMaxSize > 0 || offload.GroIPv4MaxSize > 0 || offload.GsoIPv4MaxSize > 0;
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "Created veth pair {HostName} (index {HostIndex}) / {ContainerName}")]
+    [LoggerMessage(EventId = 601, Level = LogLevel.Debug, Message = "Created veth pair {HostName} (index {HostIndex}) / {ContainerName}")]
     private static partial void LogCreated(ILogger logger, string hostName, int hostIndex, string containerName);
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "Deleted veth pair {HostName}")]
+    [LoggerMessage(EventId = 602, Level = LogLevel.Debug, Message = "Deleted veth pair {HostName}")]
     private static partial void LogDeleted(ILogger logger, string hostName);
 
     [LoggerMessage(EventId = 603, Level = LogLevel.Debug, Message = "Veth pair {HostName} was already gone")]

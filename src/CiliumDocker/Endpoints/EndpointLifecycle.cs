@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using CiliumDocker.Addresses;
 using CiliumDocker.Agent;
@@ -5,6 +6,7 @@ using CiliumDocker.Cleanup;
 using CiliumDocker.Datapath;
 using CiliumDocker.Infrastructure;
 using CiliumDocker.Observability;
+using CiliumDocker.Ports;
 
 namespace CiliumDocker.Endpoints;
 
@@ -20,10 +22,15 @@ internal sealed partial class EndpointLifecycle(
     AddressLedger ledger,
     EndpointCleanupQueue cleanupQueue,
     SandboxMembership sandboxes,
+    PortPublisher ports,
     PluginMetrics metrics,
     ILogger<EndpointLifecycle> logger)
 {
     public const string VethDatapathMode = "veth";
+
+    /// <summary>What this process registered at the agent itself, so Join and DeleteEndpoint need not ask the agent
+    /// what it already knows. Kept in memory only: after a restart every endpoint is unknown and the agent is asked.</summary>
+    private readonly ConcurrentDictionary<string, KnownEndpoint> _known = new(StringComparer.Ordinal);
 
     /// <summary>Creates the endpoint with its IPAM addresses (at least one); returns the container MAC it chose
     /// when <paramref name="mac"/> is null.</summary>
@@ -72,6 +79,7 @@ internal sealed partial class EndpointLifecycle(
             ledger.Claim(address, endpointId);
         }
 
+        _known[endpointId] = new KnownEndpoint(veth.HostName, ipv4, ipv6, AgentDeleted: false);
         metrics.RecordEndpointCreated();
         LogEndpointCreated(logger, endpointId, veth.HostName, ipv4, ipv6);
 
@@ -82,11 +90,9 @@ internal sealed partial class EndpointLifecycle(
     public async Task<JoinPlan> JoinAsync(string endpointId, string? sandboxKey, CancellationToken cancellationToken)
     {
         var status = await agentConfig.GetRequiredAsync(cancellationToken);
-        var endpoint = await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
-            ?? throw new RequestRefusedException(
-                $"endpoint {endpointId} is not registered at the Cilium agent ({agent.Endpoint}), which may have restarted without it; start the container again");
-
-        var (hasIPv4, hasIPv6) = FamiliesOf(endpoint, status);
+        var (hasIPv4, hasIPv6) = _known.TryGetValue(endpointId, out var known) && !known.AgentDeleted
+            ? (known.IPv4 is not null, known.IPv6 is not null)
+            : FamiliesOf(await RegisteredEndpointAsync(endpointId, cancellationToken), status);
         var routes = new List<JoinRoute>();
         var ipv4 = hasIPv4 ? NodeAddresses.Require(status, IpFamily.IPv4, agent.Endpoint) : null;
         var ipv6 = hasIPv6 ? NodeAddresses.Require(status, IpFamily.IPv6, agent.Endpoint) : null;
@@ -116,18 +122,31 @@ internal sealed partial class EndpointLifecycle(
     public async Task LeaveAsync(string endpointId, CancellationToken cancellationToken)
     {
         sandboxes.Leave(endpointId);
-        await DeleteAgentEndpointAsync(endpointId, cancellationToken);
+        await ports.UnpublishAsync(endpointId, cancellationToken);
+        if (await DeleteAgentEndpointAsync(endpointId, cancellationToken) is not DeletionOutcome.Owed && _known.TryGetValue(endpointId, out var known))
+        {
+            _known[endpointId] = known with { AgentDeleted = true };
+        }
+
         LogLeft(logger, endpointId);
     }
 
-    /// <summary>Also deletes the agent endpoint: Docker skips Leave when a start fails between CreateEndpoint and Join.</summary>
+    /// <summary>Also deletes the agent endpoint unless this process saw Leave delete it: Docker skips Leave when a
+    /// start fails between CreateEndpoint and Join, and a deletion Leave could not finish is still owed.</summary>
     public async Task DeleteAsync(string endpointId, CancellationToken cancellationToken)
     {
         sandboxes.Leave(endpointId);
-        await DeleteAgentEndpointAsync(endpointId, cancellationToken);
+        await ports.UnpublishAsync(endpointId, cancellationToken);
+        if (!(_known.TryGetValue(endpointId, out var known) && known.AgentDeleted))
+        {
+            await DeleteAgentEndpointAsync(endpointId, cancellationToken);
+        }
+
+        _known.TryRemove(endpointId, out known);
         await datapath.DeleteAsync(endpointId, cancellationToken);
         metrics.RecordEndpointDeleted();
-        LogEndpointDeleted(logger, endpointId);
+        var hostInterface = known?.HostInterface ?? VethNames.Host(endpointId);
+        LogEndpointDeleted(logger, endpointId, hostInterface, known?.IPv4, known?.IPv6);
     }
 
     /// <summary>
@@ -197,7 +216,7 @@ internal sealed partial class EndpointLifecycle(
     /// been created by a request whose answer never arrived (the agent releases its addresses with it).</summary>
     private async Task UndoCreateAsync(string endpointId, IReadOnlyList<IPAddress> addresses, bool outcomeUnknown)
     {
-        if (outcomeUnknown && await DeleteAgentEndpointAsync(endpointId, CancellationToken.None))
+        if (outcomeUnknown && await DeleteAgentEndpointAsync(endpointId, CancellationToken.None) is DeletionOutcome.Deleted)
         {
             foreach (var address in addresses)
             {
@@ -215,9 +234,13 @@ internal sealed partial class EndpointLifecycle(
         }
     }
 
-    /// <summary>True when the agent confirmed it deleted the endpoint; false when it had none or the deletion is
-    /// owed. Either way the endpoint's addresses go back to the agent with it, not through Docker's release.</summary>
-    private async Task<bool> DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
+    private async Task<CiliumEndpoint> RegisteredEndpointAsync(string endpointId, CancellationToken cancellationToken)
+        => await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
+            ?? throw new RequestRefusedException(
+                $"endpoint {endpointId} is not registered at the Cilium agent ({agent.Endpoint}), which may have restarted without it; start the container again");
+
+    /// <summary>Whichever the outcome, the endpoint's addresses go back to the agent with it, not through Docker's release.</summary>
+    private async Task<DeletionOutcome> DeleteAgentEndpointAsync(string endpointId, CancellationToken cancellationToken)
     {
         ledger.EndpointGone(endpointId);
         var deleted = false;
@@ -237,12 +260,12 @@ internal sealed partial class EndpointLifecycle(
             case OwedWorkOutcome.StillOwed:
                 cleanupQueue.Add(endpointId);
                 LogDeletionDeferred(logger, endpointId, deletion.Failure!.Message);
-                return false;
+                return DeletionOutcome.Owed;
             case OwedWorkOutcome.Refused:
                 throw deletion.Failure!;
             default:
                 cleanupQueue.Remove(endpointId);
-                return deleted;
+                return deleted ? DeletionOutcome.Deleted : DeletionOutcome.NotThere;
         }
     }
 
@@ -258,6 +281,21 @@ internal sealed partial class EndpointLifecycle(
         return (NodeAddresses.Find(status, IpFamily.IPv4) is not null, NodeAddresses.Find(status, IpFamily.IPv6) is not null);
     }
 
+    private enum DeletionOutcome
+    {
+        /// <summary>The agent confirmed it deleted the endpoint.</summary>
+        Deleted,
+
+        /// <summary>The agent had no such endpoint.</summary>
+        NotThere,
+
+        /// <summary>The deletion is queued for the background janitor.</summary>
+        Owed,
+    }
+
+    private sealed record KnownEndpoint(string HostInterface, IPAddress? IPv4, IPAddress? IPv6, bool AgentDeleted);
+
+    // The one line per container start at Information; the other steps of a lifecycle log at Debug.
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "endpoint {EndpointId} created on {HostInterface} with IPv4 {IPv4}, IPv6 {IPv6}")]
     private static partial void LogEndpointCreated(ILogger logger, string endpointId, string hostInterface, IPAddress? ipv4, IPAddress? ipv6);
 
@@ -267,14 +305,15 @@ internal sealed partial class EndpointLifecycle(
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "the Cilium agent no longer times the addresses of {EndpointId} (it restarted, or the timer ran out); reserving them by IP and registering again: {Reason}")]
     private static partial void LogExpirationTimerLost(ILogger logger, string endpointId, string reason);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "endpoint {EndpointId} joined sandbox {SandboxKey}")]
+    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "endpoint {EndpointId} joined sandbox {SandboxKey}")]
     private static partial void LogJoined(ILogger logger, string endpointId, string sandboxKey);
 
-    [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "endpoint {EndpointId} left its sandbox")]
+    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "endpoint {EndpointId} left its sandbox")]
     private static partial void LogLeft(ILogger logger, string endpointId);
 
-    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "endpoint {EndpointId} deleted")]
-    private static partial void LogEndpointDeleted(ILogger logger, string endpointId);
+    // The one line per container stop; the addresses are unknown (null) for an endpoint created before a restart.
+    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "endpoint {EndpointId} deleted from {HostInterface} with IPv4 {IPv4}, IPv6 {IPv6}")]
+    private static partial void LogEndpointDeleted(ILogger logger, string endpointId, string hostInterface, IPAddress? ipv4, IPAddress? ipv6);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "deleting agent endpoint of {EndpointId} deferred, it will be retried in the background: {Reason}")]
     private static partial void LogDeletionDeferred(ILogger logger, string endpointId, string reason);

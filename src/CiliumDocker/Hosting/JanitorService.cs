@@ -1,19 +1,24 @@
 using CiliumDocker.Addresses;
 using CiliumDocker.Endpoints;
+using CiliumDocker.Ports;
 
 namespace CiliumDocker.Hosting;
 
 /// <summary>
 /// Retries, in the background, the agent work Docker will never ask for again: endpoint deletions first (an
-/// endpoint keeps its addresses in use at the agent), then owed address releases.
+/// endpoint keeps its addresses in use at the agent), then owed address releases, then published ports (owed
+/// deletions, services of containers that went while the plugin was down, services the agent lost).
 /// </summary>
 internal sealed partial class JanitorService(
     EndpointJanitor endpoints,
     AddressJanitor addresses,
+    PortPublisher ports,
     PluginOptions options,
     TimeProvider timeProvider,
     ILogger<JanitorService> logger) : BackgroundService
 {
+    private bool _portsChecked;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -36,6 +41,8 @@ internal sealed partial class JanitorService(
         {
             await endpoints.RunOnceAsync(cancellationToken);
             await addresses.RunOnceAsync(cancellationToken);
+            await ports.RepairAsync(checkEndpoints: !_portsChecked, cancellationToken);
+            _portsChecked = true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

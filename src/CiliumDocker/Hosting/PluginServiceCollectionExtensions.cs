@@ -5,6 +5,7 @@ using CiliumDocker.Endpoints;
 using CiliumDocker.Infrastructure;
 using CiliumDocker.Labels;
 using CiliumDocker.Observability;
+using CiliumDocker.Ports;
 using CiliumDocker.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,7 @@ internal static class PluginServiceCollectionExtensions
 {
     public const string AddressStateFile = "addresses.json";
     public const string EndpointCleanupStateFile = "endpoint-cleanup.json";
+    public const string PublishedPortsStateFile = "published-ports.json";
 
     /// <summary>
     /// Registers the plugin for <paramref name="options"/>. Every registration is a TryAdd, so a host (a test) that
@@ -46,6 +48,7 @@ internal static class PluginServiceCollectionExtensions
         services.TryAddSingleton<IAgentEndpoints>(static provider => provider.GetRequiredService<CiliumAgentClient>());
         services.TryAddSingleton<IAgentEndpointLabels>(static provider => provider.GetRequiredService<CiliumAgentClient>());
         services.TryAddSingleton<IAgentConfigSource>(static provider => provider.GetRequiredService<CiliumAgentClient>());
+        services.TryAddSingleton<IAgentServices>(static provider => provider.GetRequiredService<CiliumAgentClient>());
 
         // One monitor, as the configuration every handler reads and as the hosted service that keeps it fresh.
         services.TryAddSingleton<AgentConfigMonitor>();
@@ -101,6 +104,13 @@ internal static class PluginServiceCollectionExtensions
                 EndpointStateJsonContext.Default.EndpointCleanupState,
                 provider.GetRequiredService<ILogger<EndpointCleanupQueue>>()),
             provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(provider => new PublishedPortTable(
+            new JsonStateFile<PublishedPortsState>(
+                Path.Combine(options.StateDirectory, PublishedPortsStateFile),
+                PublishedPortsJsonContext.Default.PublishedPortsState,
+                provider.GetRequiredService<ILogger<PublishedPortTable>>())));
+        services.TryAddSingleton<IHostPortProbe, SocketHostPortProbe>();
+        services.TryAddSingleton<PortPublisher>();
         services.TryAddSingleton<SubnetCursor>();
         services.TryAddSingleton<AddressAllocator>();
         services.TryAddSingleton<SandboxMembership>();

@@ -4,6 +4,7 @@ using CiliumDocker.Addresses;
 using CiliumDocker.Agent;
 using CiliumDocker.Endpoints;
 using CiliumDocker.Infrastructure;
+using CiliumDocker.Ports;
 
 namespace CiliumDocker.Protocol;
 
@@ -11,7 +12,7 @@ namespace CiliumDocker.Protocol;
 /// Docker's <c>NetworkDriver.*</c> calls, checked and translated for <see cref="EndpointLifecycle"/>. Networks live
 /// only in Docker (the pool id carries everything IPAM needs), so the network calls check and log, and hold nothing.
 /// </summary>
-internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, ILogger<NetworkDriver> logger)
+internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, PortPublisher ports, ILogger<NetworkDriver> logger)
 {
     /// <summary>Docker names the container's interface after this prefix: cilium0, cilium1, …</summary>
     public const string InterfacePrefix = "cilium";
@@ -102,11 +103,21 @@ internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, ILogger
         return new EndpointOperInfoResponse { Value = [] };
     }
 
-    /// <summary>Program/RevokeExternalConnectivity: port publishing is not translated, so there is nothing to do.</summary>
-    public static EmptyResponse ExternalConnectivity(EndpointRequest request)
+    /// <summary>Publishes the container's <c>-p</c> ports, which Docker hands over as the sandbox's port map.</summary>
+    public async Task<EmptyResponse> ProgramExternalConnectivityAsync(EndpointRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _ = DockerIds.RequireEndpointId(request.EndpointId);
+        var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
+        await ports.PublishAsync(endpointId, PortMapOption.Read(request.Options), cancellationToken);
+        return EmptyResponse.Instance;
+    }
+
+    /// <summary>Docker 29 may never send it (the gateway did not move, or the plugin restarted): Leave and
+    /// DeleteEndpoint remove the ports too.</summary>
+    public async Task<EmptyResponse> RevokeExternalConnectivityAsync(EndpointRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await ports.UnpublishAsync(DockerIds.RequireEndpointId(request.EndpointId), cancellationToken);
         return EmptyResponse.Instance;
     }
 

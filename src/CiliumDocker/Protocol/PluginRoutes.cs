@@ -25,8 +25,8 @@ internal static class PluginRoutes
         routes.MapCall("NetworkDriver.EndpointOperInfo", json.EndpointRequest, json.EndpointOperInfoResponse, static (_, r, _) => Task.FromResult(NetworkDriver.EndpointOperInfo(r)));
         routes.MapCall("NetworkDriver.Join", json.JoinRequest, json.JoinResponse, static (s, r, ct) => s.GetRequiredService<NetworkDriver>().JoinAsync(r, ct));
         routes.MapCall("NetworkDriver.Leave", json.EndpointRequest, json.EmptyResponse, static (s, r, ct) => s.GetRequiredService<NetworkDriver>().LeaveAsync(r, ct));
-        routes.MapCall("NetworkDriver.ProgramExternalConnectivity", json.EndpointRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.ExternalConnectivity(r)));
-        routes.MapCall("NetworkDriver.RevokeExternalConnectivity", json.EndpointRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.ExternalConnectivity(r)));
+        routes.MapCall("NetworkDriver.ProgramExternalConnectivity", json.EndpointRequest, json.EmptyResponse, static (s, r, ct) => s.GetRequiredService<NetworkDriver>().ProgramExternalConnectivityAsync(r, ct));
+        routes.MapCall("NetworkDriver.RevokeExternalConnectivity", json.EndpointRequest, json.EmptyResponse, static (s, r, ct) => s.GetRequiredService<NetworkDriver>().RevokeExternalConnectivityAsync(r, ct));
         routes.MapCall("NetworkDriver.DiscoverNew", json.DiscoveryRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.Discover(r)));
         routes.MapCall("NetworkDriver.DiscoverDelete", json.DiscoveryRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.Discover(r)));
         routes.MapCall("NetworkDriver.AllocateNetwork", json.NetworkRequest, json.EmptyResponse, static (_, r, _) => Task.FromResult(NetworkDriver.AllocateNetwork(r)));

@@ -14,14 +14,12 @@ namespace CiliumAgentSim.Tests.Datapath;
 [CancelAfter(90_000)]
 internal sealed class NetnsDatapathTests
 {
-    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
-    private readonly List<string> _namespaces = [];
-
-    private string HostNs => "simh-" + _tag;
+    private TestNamespaces _netns = new();
 
     [SetUp]
     public void RequireRootAndTools()
     {
+        _netns = new TestNamespaces();
         if (!ProcessIdentity.IsRoot() || Shell.Find("ip") is null || Shell.Find("iptables") is null)
         {
             Assert.Ignore("needs root, iproute2 and iptables");
@@ -36,41 +34,37 @@ internal sealed class NetnsDatapathTests
     [TearDown]
     public async Task RemoveNamespaces()
     {
-        // Deleting a namespace deletes the veths in it, and their peers with them.
-        foreach (var ns in _namespaces)
-        {
-            await Shell.RunAsync("ip", "netns", "del", ns);
-        }
+        await _netns.DisposeAsync();
     }
 
     [Test]
     public async Task TwoEndpoints_ForwardPolicyDrop_PingEachOtherAndEverythingIsUndone()
     {
-        await AddNamespaceAsync(HostNs);
-        var child1 = await AddNamespaceAsync("simc1-" + _tag);
-        var child2 = await AddNamespaceAsync("simc2-" + _tag);
+        await _netns.AddAsync("simh");
+        var child1 = await _netns.AddAsync("simc1");
+        var child2 = await _netns.AddAsync("simc2");
 
         // What dockerd does to FORWARD when it enables forwarding itself.
-        await Shell.MustRunAsync("ip", "netns", "exec", HostNs, "iptables", "-P", "FORWARD", "DROP");
-        var datapath = new LinuxDatapath(new ProcessCommandRunner("/var/run/netns/" + HostNs), NullLogger.Instance);
+        await Shell.MustRunAsync("ip", "netns", "exec", _netns.Host, "iptables", "-P", "FORWARD", "DROP");
+        var datapath = new LinuxDatapath(new ProcessCommandRunner(_netns.HostPath), NullLogger.Instance);
         var sim = await SimHarness.StartAsync(datapath: datapath);
         try
         {
             var ip1 = await AllocateAsync(sim);
             var ip2 = await AllocateAsync(sim);
-            await AddContainerAsync(child1, "lxc" + _tag + "a", ip1.Address);
-            await AddContainerAsync(child2, "lxc" + _tag + "b", ip2.Address);
+            await AddContainerAsync(child1, "lxc" + _netns.Tag + "a", ip1.Address);
+            await AddContainerAsync(child2, "lxc" + _netns.Tag + "b", ip2.Address);
             var unreachableBefore = await PingAsync(child1, ip2.Address, attempts: 1);
 
-            await PutEndpointAsync(sim, "e1", "lxc" + _tag + "a", ip1);
-            await PutEndpointAsync(sim, "e2", "lxc" + _tag + "b", ip2);
+            await PutEndpointAsync(sim, "e1", "lxc" + _netns.Tag + "a", ip1);
+            await PutEndpointAsync(sim, "e2", "lxc" + _netns.Tag + "b", ip2);
             var reachable = await PingAsync(child1, ip2.Address, attempts: 3);
             var reachableBack = await PingAsync(child2, ip1.Address, attempts: 3);
             var gateway = await PingAsync(child1, "10.11.0.1", attempts: 3);
 
             await sim.SendAsync(HttpMethod.Delete, "/v1/endpoint/docker-endpoint:e1");
             await sim.SendAsync(HttpMethod.Delete, "/v1/endpoint/docker-endpoint:e2");
-            var routesAfterDelete = (await Shell.MustRunAsync("ip", "-n", HostNs, "route", "show")).StdOut;
+            var routesAfterDelete = (await Shell.MustRunAsync("ip", "-n", _netns.Host, "route", "show")).StdOut;
 
             using (Assert.EnterMultipleScope())
             {
@@ -86,8 +80,8 @@ internal sealed class NetnsDatapathTests
             await sim.DisposeAsync();
         }
 
-        var ciliumHost = await Shell.RunAsync("ip", "-n", HostNs, "link", "show", "cilium_host");
-        var forward = (await Shell.MustRunAsync("ip", "netns", "exec", HostNs, "iptables", "-S")).StdOut;
+        var ciliumHost = await Shell.RunAsync("ip", "-n", _netns.Host, "link", "show", "cilium_host");
+        var forward = (await Shell.MustRunAsync("ip", "netns", "exec", _netns.Host, "iptables", "-S")).StdOut;
         Assert.That(ciliumHost.ExitCode, Is.Not.Zero, "cilium_host is removed on exit");
         Assert.That(forward, Does.Not.Contain(LinuxDatapath.ForwardChain));
     }
@@ -95,20 +89,20 @@ internal sealed class NetnsDatapathTests
     [Test]
     public async Task TwoEndpoints_IPv6Only_PingEachOtherThroughProxyNdp()
     {
-        await AddNamespaceAsync(HostNs);
-        var child1 = await AddNamespaceAsync("simc1-" + _tag);
-        var child2 = await AddNamespaceAsync("simc2-" + _tag);
-        var datapath = new LinuxDatapath(new ProcessCommandRunner("/var/run/netns/" + HostNs), NullLogger.Instance);
+        await _netns.AddAsync("simh");
+        var child1 = await _netns.AddAsync("simc1");
+        var child2 = await _netns.AddAsync("simc2");
+        var datapath = new LinuxDatapath(new ProcessCommandRunner(_netns.HostPath), NullLogger.Instance);
         await using var sim = await SimHarness.StartAsync(
             o => o with { IPv4Range = null, IPv6Range = CiliumAgentSim.State.Cidr.TryParse("f00d::a0b:0:0:0/96", out var v6) ? v6 : null },
             datapath);
         var ip1 = await AllocateAsync(sim, "ipv6");
         var ip2 = await AllocateAsync(sim, "ipv6");
-        await AddContainerAsync(child1, "lxc" + _tag + "a", ip1.Address, "f00d::a0b:0:0:1");
-        await AddContainerAsync(child2, "lxc" + _tag + "b", ip2.Address, "f00d::a0b:0:0:1");
+        await AddContainerAsync(child1, "lxc" + _netns.Tag + "a", ip1.Address, "f00d::a0b:0:0:1");
+        await AddContainerAsync(child2, "lxc" + _netns.Tag + "b", ip2.Address, "f00d::a0b:0:0:1");
 
-        await PutEndpointAsync(sim, "e1", "lxc" + _tag + "a", ip1);
-        await PutEndpointAsync(sim, "e2", "lxc" + _tag + "b", ip2);
+        await PutEndpointAsync(sim, "e1", "lxc" + _netns.Tag + "a", ip1);
+        await PutEndpointAsync(sim, "e2", "lxc" + _netns.Tag + "b", ip2);
 
         // Link-local addresses finish duplicate address detection before neighbour discovery works.
         Assert.That(await PingAsync(child1, ip2.Address, attempts: 5), Is.True, $"{child1} -> {ip2.Address}");
@@ -150,13 +144,6 @@ internal sealed class NetnsDatapathTests
         return false;
     }
 
-    private async Task<string> AddNamespaceAsync(string name)
-    {
-        await Shell.MustRunAsync("ip", "netns", "add", name);
-        _namespaces.Add(name);
-        await Shell.MustRunAsync("ip", "-n", name, "link", "set", "lo", "up");
-        return name;
-    }
 
     /// <summary>Host end in the host namespace (up, like the plugin leaves it), container end set up like Docker does.</summary>
     private async Task AddContainerAsync(string child, string hostInterface, string address, string router = "10.11.0.1")
@@ -164,9 +151,9 @@ internal sealed class NetnsDatapathTests
         var peer = "tmp" + hostInterface[3..];
         var v6 = address.Contains(':', StringComparison.Ordinal);
         string[] family = v6 ? ["-6"] : ["-4"];
-        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "add", "name", hostInterface, "type", "veth", "peer", "name", peer);
-        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "set", hostInterface, "up");
-        await Shell.MustRunAsync("ip", "-n", HostNs, "link", "set", peer, "netns", child);
+        await Shell.MustRunAsync("ip", "-n", _netns.Host, "link", "add", "name", hostInterface, "type", "veth", "peer", "name", peer);
+        await Shell.MustRunAsync("ip", "-n", _netns.Host, "link", "set", hostInterface, "up");
+        await Shell.MustRunAsync("ip", "-n", _netns.Host, "link", "set", peer, "netns", child);
         await Shell.MustRunAsync("ip", ["-n", child, .. family, "addr", "add", address + (v6 ? "/128" : "/32"), "dev", peer, .. v6 ? new[] { "nodad" } : []]);
         await Shell.MustRunAsync("ip", "-n", child, "link", "set", peer, "up");
         await Shell.MustRunAsync("ip", ["-n", child, .. family, "route", "add", router + (v6 ? "/128" : "/32"), "dev", peer]);

@@ -107,6 +107,25 @@ internal sealed class AddressLedgerTests
     }
 
     [Test]
+    public void ClaimsAndTheirEndpointsGoing_WhichAreNotFlushed_AreStillInTheFileForTheNextInstance()
+    {
+        var other = IPAddress.Parse("10.11.0.2");
+        _harness.Ledger.RecordAllocated(Address, "uuid-1", pool: null);
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.Claim(other, "ep2");
+        _harness.Ledger.EndpointGone("ep1");
+
+        var restarted = _harness.NewLedger();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(restarted.ExpiringCount, Is.Zero);
+            Assert.That(restarted.TrySettleReleasedClaim(Address), Is.True, "the endpoint's deletion is known after a restart");
+            Assert.That(restarted.TrySettleReleasedClaim(other), Is.False, "the other endpoint still holds its address");
+        });
+    }
+
+    [Test]
     public void TrySettleReleasedClaim_EndpointAlive_DoesNotSettle()
     {
         _harness.Ledger.Claim(Address, "ep1");

@@ -13,7 +13,7 @@ internal sealed class JanitorServiceTests
     {
         using var harness = new PluginHarness();
         var options = new PluginOptions { JanitorInterval = TimeSpan.FromSeconds(5) };
-        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, options, harness.Time, NullLogger<JanitorService>.Instance);
+        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, harness.Ports, options, harness.Time, NullLogger<JanitorService>.Instance);
         await harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
         harness.Agent.Unreachable = true;
         await harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
@@ -37,7 +37,7 @@ internal sealed class JanitorServiceTests
     public async Task RunOnce_JanitorThrowsUnexpectedly_IsContained()
     {
         using var harness = new PluginHarness();
-        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, new PluginOptions(), harness.Time, NullLogger<JanitorService>.Instance);
+        using var service = new JanitorService(harness.EndpointJanitor, harness.AddressJanitor, harness.Ports, new PluginOptions(), harness.Time, NullLogger<JanitorService>.Instance);
         harness.Cleanup.Add("abc");
         harness.Agent.BeforeCall = (_, _) => throw new InvalidOperationException("bug");
 

@@ -36,6 +36,31 @@ internal sealed class JsonStateFileTests
         });
     }
 
+    [Test]
+    public void Commit_ChangeAlreadyWrittenByAnotherCaller_WritesOnlyWhenItStillNeedsTheFlush()
+    {
+        var file = NewFile();
+        var since = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
+        var snapshots = 0;
+        (byte[], long) Snapshot(long version)
+        {
+            snapshots++;
+            return (file.Serialize(new EndpointCleanupState { Endpoints = [new PendingEndpointDeletion("v" + version, since)] }), version);
+        }
+
+        file.Commit(2, StateDurability.ProcessCrash, () => Snapshot(2));
+        file.Commit(1, StateDurability.ProcessCrash, () => Snapshot(1));
+        file.Commit(1, StateDurability.Disk, () => Snapshot(3));
+        file.Commit(2, StateDurability.Disk, () => Snapshot(4));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshots, Is.EqualTo(2), "the second change was covered by the first write, the fourth by the third flush");
+            Assert.That(NewFile().Load()!.Endpoints.Single().EndpointId, Is.EqualTo("v3"));
+            Assert.That(Directory.GetFiles(_directory), Is.EqualTo(new[] { file.Path }));
+        });
+    }
+
     [TestCase("{ not json")]
     [TestCase("")]
     [TestCase("[]")]

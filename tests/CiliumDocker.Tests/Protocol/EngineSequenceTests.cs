@@ -81,13 +81,13 @@ internal sealed class EngineSequenceTests
         // 28 re-sends Program/Revoke for one endpoint; 29 may send Revoke late, or never after a plugin restart.
         var answers = new[]
         {
-            NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint()),
-            NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint()),
-            NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint()),
+            await _harness.Network.ProgramExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None),
+            await _harness.Network.RevokeExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None),
+            await _harness.Network.ProgramExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None),
         };
         await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
         await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
-        var afterDelete = NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint());
+        var afterDelete = await _harness.Network.RevokeExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None);
 
         Assert.Multiple(() =>
         {

@@ -496,6 +496,47 @@ internal sealed class NetworkDriverTests
     }
 
     [Test]
+    public async Task Join_EndpointThisProcessCreated_DoesNotAskTheAgent()
+    {
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+
+        var join = await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(join.Gateway, Is.EqualTo("10.11.0.1"));
+            Assert.That(_harness.Agent.Calls, Has.None.StartsWith("GetEndpoint "));
+        });
+    }
+
+    [Test]
+    public async Task Join_AfterPluginRestart_AsksTheAgentWhichFamiliesTheEndpointHas()
+    {
+        _harness.Model.Config = AgentConfigs.DualStack();
+        _harness.Config.Set(_harness.Model.Config);
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint(string.Empty, "fd00:11::2/128"), CancellationToken.None);
+
+        var join = await _harness.RestartedNetwork().JoinAsync(DockerRequests.Join(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((join.Gateway, join.GatewayIPv6), Is.EqualTo(((string?)null, "fd00:11::1")));
+            Assert.That(_harness.Agent.Calls, Has.One.EqualTo("GetEndpoint docker-endpoint:" + EndpointId));
+        });
+    }
+
+    [Test]
+    public async Task Join_AfterPluginRestartAndAgentLostTheEndpoint_FailsExplaining()
+    {
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        _harness.Model.DeleteEndpoint("docker-endpoint:" + EndpointId);
+
+        var error = Assert.ThrowsAsync<RequestRefusedException>(() => _harness.RestartedNetwork().JoinAsync(DockerRequests.Join(), CancellationToken.None));
+
+        Assert.That(error.Message, Does.Contain("not registered at the Cilium agent"));
+    }
+
+    [Test]
     public void Join_EndpointUnknownToAgent_FailsExplaining()
     {
         var error = Assert.ThrowsAsync<RequestRefusedException>(() => _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None));
@@ -579,6 +620,50 @@ internal sealed class NetworkDriverTests
     }
 
     [Test]
+    public async Task DeleteEndpoint_AfterLeaveDeletedTheAgentEndpoint_DoesNotAskTheAgentAgain()
+    {
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
+
+        await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+        await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Agent.Calls.Count(call => call == "DeleteEndpoint docker-endpoint:" + EndpointId), Is.EqualTo(1));
+            Assert.That(_harness.Model.Endpoints, Is.Empty);
+            Assert.That(_harness.Datapath.Existing, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task DeleteEndpoint_AfterLeaveCouldNotDelete_DeletesAtTheAgent()
+    {
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        _harness.Agent.FailNext("DeleteEndpoint", 500);
+        await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_harness.Model.Endpoints, Is.Empty);
+            Assert.That(_harness.Cleanup.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task DeleteEndpoint_AfterPluginRestart_DeletesAtTheAgent()
+    {
+        await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
+        await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        await _harness.RestartedNetwork().DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
+
+        Assert.That(_harness.Agent.Calls.Count(call => call == "DeleteEndpoint docker-endpoint:" + EndpointId), Is.EqualTo(2), "the restarted plugin cannot know that Leave deleted it");
+    }
+
+    [Test]
     public async Task DeleteEndpoint_Twice_SucceedsBothTimes()
     {
         await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint("10.11.0.2/32"), CancellationToken.None);
@@ -623,7 +708,6 @@ internal sealed class NetworkDriverTests
             Assert.That(() => NetworkDriver.AllocateNetwork(new NetworkRequest { NetworkId = DockerRequests.NetworkId }), Throws.TypeOf<RequestRefusedException>().With.Message.Contains("local-scope"));
             Assert.That(NetworkDriver.FreeNetwork(new NetworkRequest()), Is.SameAs(EmptyResponse.Instance));
             Assert.That(NetworkDriver.Discover(new DiscoveryRequest { DiscoveryType = 1 }), Is.SameAs(EmptyResponse.Instance));
-            Assert.That(NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint()), Is.SameAs(EmptyResponse.Instance));
         });
     }
 
@@ -645,11 +729,11 @@ internal sealed class NetworkDriverTests
         var v6 = await _harness.Ipam.RequestAddressAsync(DockerRequests.Address(pool6.PoolId), CancellationToken.None);
         await _harness.Network.CreateEndpointAsync(DockerRequests.CreateEndpoint(v4.Address, v6.Address), CancellationToken.None);
         await _harness.Network.JoinAsync(DockerRequests.Join(), CancellationToken.None);
-        NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint());
+        await _harness.Network.ProgramExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None);
         NetworkDriver.EndpointOperInfo(DockerRequests.Endpoint());
         Assert.That(_harness.Model.Unheld(includeExpiring: true), Is.Empty, "while running, every address is held by the endpoint");
 
-        NetworkDriver.ExternalConnectivity(DockerRequests.Endpoint());
+        await _harness.Network.RevokeExternalConnectivityAsync(DockerRequests.Endpoint(), CancellationToken.None);
         await _harness.Network.LeaveAsync(DockerRequests.Endpoint(), CancellationToken.None);
         await _harness.Network.DeleteEndpointAsync(DockerRequests.Endpoint(), CancellationToken.None);
         await _harness.Ipam.ReleaseAddressAsync(DockerRequests.Release(pool4.PoolId, "10.11.0.2"), CancellationToken.None);

@@ -21,6 +21,8 @@ internal sealed class AgentModel(TimeProvider timeProvider)
 
     public DaemonConfigurationStatus Config { get; set; } = AgentConfigs.IPv4Only();
 
+    public AgentServiceModel Services { get; } = new();
+
     public IReadOnlyDictionary<IPAddress, Allocation> Allocations
     {
         get

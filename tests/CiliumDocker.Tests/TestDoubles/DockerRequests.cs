@@ -50,6 +50,23 @@ internal static class DockerRequests
 
     public static EndpointRequest Endpoint(string endpointId = EndpointId) => new() { NetworkId = NetworkId, EndpointId = endpointId };
 
+    /// <summary>ProgramExternalConnectivity as Docker sends it, the sandbox's port map under its option key, e.g.
+    /// <c>{"Proto":6,"IP":"","Port":80,"HostIP":"","HostPort":8080,"HostPortEnd":8080}</c> per binding.</summary>
+    public static EndpointRequest ExternalConnectivity(string endpointId = EndpointId, params string[] bindings) => new()
+    {
+        NetworkId = NetworkId,
+        EndpointId = endpointId,
+        Options = new()
+        {
+            ["com.docker.network.endpoint.exposedports"] = System.Text.Json.JsonDocument.Parse("[]").RootElement,
+            [PortMapOption.Key] = System.Text.Json.JsonDocument.Parse("[" + string.Join(',', bindings) + "]").RootElement,
+        },
+    };
+
+    /// <summary>One binding of the port map: <c>-p HOSTIP:HOSTPORT-HOSTPORTEND:PORT/PROTO</c>.</summary>
+    public static string Binding(int port, int hostPort, int hostPortEnd = -1, string hostIP = "", int proto = 6)
+        => $$"""{"Proto":{{proto}},"IP":"","Port":{{port}},"HostIP":"{{hostIP}}","HostPort":{{hostPort}},"HostPortEnd":{{(hostPortEnd < 0 ? hostPort : hostPortEnd)}}}""";
+
     public static JoinRequest Join(string endpointId = EndpointId, string sandboxKey = "/var/run/docker/netns/10de18e20ce2")
         => new() { NetworkId = NetworkId, EndpointId = endpointId, SandboxKey = sandboxKey, Options = [] };
 }

@@ -7,7 +7,7 @@ namespace CiliumDocker.Tests.TestDoubles;
 /// The agent client straight on an <see cref="AgentModel"/>, with the error translation the real client does (404
 /// on delete is "not there"), its reports to <see cref="Statistics"/>, and scripted faults.
 /// </summary>
-internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, IAgentEndpoints, IAgentEndpointLabels, IAgentConfigSource
+internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, IAgentEndpoints, IAgentEndpointLabels, IAgentServices, IAgentConfigSource
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Queue<(int? Status, string Message)>> _faults = new(StringComparer.Ordinal);
@@ -55,7 +55,8 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, I
         .AddSingleton<IAgentAddresses>(agent)
         .AddSingleton<IAgentEndpoints>(agent)
         .AddSingleton<IAgentEndpointLabels>(agent)
-        .AddSingleton<IAgentConfigSource>(agent);
+        .AddSingleton<IAgentConfigSource>(agent)
+        .AddSingleton<IAgentServices>(agent);
 
     /// <summary>The next call of <paramref name="operation"/> fails with this status (null: unreachable).</summary>
     public void FailNext(string operation, int? status, string message = "scripted failure")
@@ -102,6 +103,15 @@ internal sealed class InMemoryCiliumAgent(AgentModel model) : IAgentAddresses, I
 
     public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken)
         => RunAsync("DeleteEndpoint", id, () => Model.DeleteEndpoint(id), cancellationToken);
+
+    public Task<IReadOnlyList<AgentService>> ListServicesAsync(CancellationToken cancellationToken)
+        => RunAsync("ListServices", string.Empty, Model.Services.List, cancellationToken);
+
+    public Task UpsertServiceAsync(ServiceSpec spec, CancellationToken cancellationToken)
+        => RunAsync("UpsertService", spec.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), () => Model.Services.Upsert(spec), cancellationToken);
+
+    public Task<bool> DeleteServiceAsync(long id, CancellationToken cancellationToken)
+        => RunAsync("DeleteService", id.ToString(System.Globalization.CultureInfo.InvariantCulture), () => Model.Services.Delete(id), cancellationToken);
 
     private async Task<T> RunAsync<T>(string operation, string argument, Func<T> action, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using CiliumDocker.Hosting;
 using CiliumDocker.Infrastructure;
 using CiliumDocker.Labels;
 using CiliumDocker.Observability;
+using CiliumDocker.Ports;
 using CiliumDocker.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,6 +41,7 @@ internal sealed class PluginHarness : IDisposable
             .AddSingleton<IAgentConfig>(Config)
             .AddSingleton<IEndpointDatapath>(Datapath)
             .AddSingleton<ILabelWatcherStatus>(Labels)
+            .AddSingleton<IHostPortProbe>(HostPorts)
             .AddCiliumDockerPlugin(Options)
             .BuildServiceProvider();
     }
@@ -57,6 +59,8 @@ internal sealed class PluginHarness : IDisposable
     public FakeEndpointDatapath Datapath { get; } = new();
 
     public FakeLabelWatcherStatus Labels { get; } = new();
+
+    public FakeHostPortProbe HostPorts { get; } = new();
 
     public PluginOptions Options { get; }
 
@@ -76,6 +80,15 @@ internal sealed class PluginHarness : IDisposable
 
     public EndpointJanitor EndpointJanitor => Get<EndpointJanitor>();
 
+    public PortPublisher Ports => Get<PortPublisher>();
+
+    public PublishedPortTable PublishedPorts => Get<PublishedPortTable>();
+
+    /// <summary>A second table on the same file: what a restarted plugin would load.</summary>
+    public PublishedPortTable NewPublishedPortTable() => new(
+        new JsonStateFile<PublishedPortsState>(
+            Path.Combine(StateDirectory, PluginServiceCollectionExtensions.PublishedPortsStateFile), PublishedPortsJsonContext.Default.PublishedPortsState, NullLogger.Instance));
+
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
@@ -86,6 +99,13 @@ internal sealed class PluginHarness : IDisposable
         ClaimTimeout,
         Time);
 
+    /// <summary>The network driver of a restarted plugin: the same agent, state files and datapath, but nothing this
+    /// process remembered in memory.</summary>
+    public NetworkDriver RestartedNetwork() => new(
+        ActivatorUtilities.CreateInstance<EndpointLifecycle>(_services, new SandboxMembership()),
+        Ports,
+        NullLogger<NetworkDriver>.Instance);
+
     public EndpointCleanupQueue NewCleanupQueue() => new(
         new JsonStateFile<EndpointCleanupState>(
             Path.Combine(StateDirectory, PluginServiceCollectionExtensions.EndpointCleanupStateFile), EndpointStateJsonContext.Default.EndpointCleanupState, NullLogger.Instance),
@@ -95,6 +115,7 @@ internal sealed class PluginHarness : IDisposable
     {
         await EndpointJanitor.RunOnceAsync(CancellationToken.None);
         await AddressJanitor.RunOnceAsync(CancellationToken.None);
+        await Ports.RepairAsync(checkEndpoints: false, CancellationToken.None);
     }
 
     public void Dispose()

@@ -41,6 +41,8 @@ internal sealed class AgentSimulator : IAgentUnderTest
 
     public JsonElement Endpoints() => _agent.GetJson("/v1/endpoint");
 
+    public JsonElement Services() => _agent.GetJson("/v1/service");
+
     /// <summary>From the simulator's own view (control socket), which also says which allocations carry a timer.</summary>
     public IReadOnlyList<AgentAllocation> Allocations() =>
         [.. _control.GetJson("/state").GetProperty("addresses").EnumerateArray()

@@ -45,6 +45,31 @@ internal static class AgentState
         return addresses;
     }
 
+    /// <summary>The agent's services this plugin made (namespace <c>cilium-docker</c>), as "frontend -> backends",
+    /// e.g. <c>0.0.0.0:8080 -> 10.11.0.5:80</c>. Cilium 1.10 answers no protocol: it does not tell TCP from UDP.</summary>
+    public static IReadOnlyList<string> PublishedServices()
+    {
+        var services = new List<string>();
+        foreach (var service in E2EEnvironment.Agent.Services().EnumerateArray())
+        {
+            var spec = service.GetProperty("spec");
+            if (!spec.TryGetProperty("flags", out var flags) || !flags.TryGetProperty("namespace", out var ns) || ns.GetString() != "cilium-docker")
+            {
+                continue;
+            }
+
+            var frontend = spec.GetProperty("frontend-address");
+            var backends = spec.TryGetProperty("backend-addresses", out var list) && list.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", list.EnumerateArray().Select(static backend => $"{Address(backend)}:{backend.GetProperty("port").GetInt32()}"))
+                : string.Empty;
+            services.Add($"{Address(frontend)}:{frontend.GetProperty("port").GetInt32()} -> {backends}");
+        }
+
+        return services;
+
+        static string Address(JsonElement address) => address.GetProperty("ip").GetString() is { } ip && ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : address.GetProperty("ip").GetString()!;
+    }
+
     /// <summary>Endpoints a plugin registered: the real agent also has its own (the host endpoint), without a Docker id.</summary>
     public static int EndpointCount() =>
         E2EEnvironment.Agent.Endpoints().EnumerateArray().Count(static endpoint => DockerEndpointId(endpoint) is not null);

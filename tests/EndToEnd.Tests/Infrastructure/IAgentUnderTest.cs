@@ -8,6 +8,9 @@ internal interface IAgentUnderTest : IDisposable
     /// <summary>The agent's endpoints as <c>GET /v1/endpoint</c> returns them.</summary>
     JsonElement Endpoints();
 
+    /// <summary>The agent's services as <c>GET /v1/service</c> returns them (published ports): none once containers are gone.</summary>
+    JsonElement Services();
+
     /// <summary>Every address the agent's IPAM holds for others than itself (its router address is left out).</summary>
     IReadOnlyList<AgentAllocation> Allocations();
 

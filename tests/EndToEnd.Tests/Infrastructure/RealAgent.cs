@@ -26,6 +26,8 @@ internal sealed class RealAgent : IAgentUnderTest
 
     public System.Text.Json.JsonElement Endpoints() => _agent.GetJson("/v1/endpoint");
 
+    public System.Text.Json.JsonElement Services() => _agent.GetJson("/v1/service");
+
     /// <summary>
     /// <c>GET /v1/healthz</c> lists the IPAM's allocations by owner. It does not say which carry a timer, so every
     /// one counts as kept: after the plugin is done with a container, the agent must hold nothing of it. The agent

@@ -28,6 +28,19 @@ public sealed class ContainerLifecycleTests(PluginForm form) : PluginFixture(for
     }
 
     [Test]
+    public void PublishedPorts_AreAgentServices_UntilTheContainerIsRemoved()
+    {
+        var network = CreateNetwork();
+        var app = RunServer(network, "-p", "18160:80", "-p", "127.0.0.1:18161:53/udp");
+        var ip = Docker.ContainerIp(app, network);
+
+        Assert.That(AgentState.PublishedServices(), Is.EquivalentTo(new[] { $"0.0.0.0:18160 -> {ip}:80", $"127.0.0.1:18161 -> {ip}:53" }));
+
+        Docker.MustRun("rm", "-f", app);
+        Assert.That(AgentState.PublishedServices(), Is.Empty);
+    }
+
+    [Test]
     public void ContainerLabels_BecomeTheEndpointsSecurityIdentity()
     {
         var network = CreateNetwork();

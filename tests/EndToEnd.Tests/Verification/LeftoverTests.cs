@@ -26,6 +26,13 @@ public sealed class LeftoverTests
     }
 
     [Test]
+    public void AfterTheSuite_NoPublishedPortRemainsAtTheAgent()
+    {
+        Assert.That(Eventually.Until(() => AgentState.PublishedServices().Count == 0, TimeSpan.FromSeconds(20)), Is.True,
+            "services: " + string.Join("; ", AgentState.PublishedServices()));
+    }
+
+    [Test]
     public void AfterTheSuite_NoVethRemainsOnTheHost()
     {
         var links = Shell.MustRun("ip", "-o", "link", "show").Output;
