@@ -119,6 +119,16 @@ internal sealed partial class EndpointLifecycle(
         return new JoinPlan(VethNames.Container(endpointId), ipv4?.Router, ipv6?.Router, routes);
     }
 
+    /// <summary>Publishes the container's <c>-p</c> ports to its addresses: those this process registered, or, for an
+    /// endpoint of an earlier process, the agent's.</summary>
+    public Task PublishPortsAsync(string endpointId, IReadOnlyList<PortMapping> mappings, CancellationToken cancellationToken)
+        => ports.PublishAsync(endpointId, mappings, token => BackendsAsync(endpointId, token), cancellationToken);
+
+    /// <summary>Docker 29 may never send the revoke (the gateway did not move, or the plugin restarted): Leave and
+    /// DeleteEndpoint unpublish too.</summary>
+    public Task UnpublishPortsAsync(string endpointId, CancellationToken cancellationToken)
+        => ports.UnpublishAsync(endpointId, cancellationToken);
+
     public async Task LeaveAsync(string endpointId, CancellationToken cancellationToken)
     {
         sandboxes.Leave(endpointId);
@@ -234,6 +244,11 @@ internal sealed partial class EndpointLifecycle(
         }
     }
 
+    private async Task<IReadOnlyList<IPAddress>> BackendsAsync(string endpointId, CancellationToken cancellationToken)
+        => _known.TryGetValue(endpointId, out var known) && !known.AgentDeleted
+            ? [.. new[] { known.IPv4, known.IPv6 }.OfType<IPAddress>()]
+            : AddressesOf(await RegisteredEndpointAsync(endpointId, cancellationToken));
+
     private async Task<CiliumEndpoint> RegisteredEndpointAsync(string endpointId, CancellationToken cancellationToken)
         => await agent.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
             ?? throw new RequestRefusedException(
@@ -272,14 +287,21 @@ internal sealed partial class EndpointLifecycle(
     /// <summary>The families the agent endpoint has addresses in; the agent's enabled families when it does not say.</summary>
     private static (bool IPv4, bool IPv6) FamiliesOf(CiliumEndpoint endpoint, DaemonConfigurationStatus status)
     {
-        var addressing = endpoint.Status?.Networking?.Addressing;
-        if (addressing is { Count: > 0 })
+        var addresses = AddressesOf(endpoint);
+        if (addresses.Count > 0)
         {
-            return (addressing.Any(pair => !string.IsNullOrEmpty(pair.IPv4)), addressing.Any(pair => !string.IsNullOrEmpty(pair.IPv6)));
+            return (addresses.Any(address => IpPrefixes.FamilyOf(address) == IpFamily.IPv4), addresses.Any(address => IpPrefixes.FamilyOf(address) == IpFamily.IPv6));
         }
 
         return (NodeAddresses.Find(status, IpFamily.IPv4) is not null, NodeAddresses.Find(status, IpFamily.IPv6) is not null);
     }
+
+    /// <summary>The agent endpoint's addresses, bare or in prefix form as the agent stores them.</summary>
+    private static List<IPAddress> AddressesOf(CiliumEndpoint endpoint) =>
+        [.. (endpoint.Status?.Networking?.Addressing ?? [])
+            .SelectMany(pair => new[] { pair.IPv4, pair.IPv6 })
+            .Select(text => IpPrefixes.TryParseHost(text, out var address) ? address : null)
+            .OfType<IPAddress>()];
 
     private enum DeletionOutcome
     {

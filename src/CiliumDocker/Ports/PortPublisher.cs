@@ -33,10 +33,12 @@ internal sealed partial class PortPublisher(
     // One publish at a time: choosing a free host port and a free id is a read-then-write of the whole table.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public async Task PublishAsync(string endpointId, IReadOnlyList<PortMapping> mappings, CancellationToken cancellationToken)
+    /// <param name="backends">the container's addresses; asked for only when there are ports to publish.</param>
+    public async Task PublishAsync(string endpointId, IReadOnlyList<PortMapping> mappings, Func<CancellationToken, Task<IReadOnlyList<IPAddress>>> backends, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         ArgumentNullException.ThrowIfNull(mappings);
+        ArgumentNullException.ThrowIfNull(backends);
         if (mappings.Count == 0 && table.OfEndpoint(endpointId).Count == 0)
         {
             return;
@@ -65,7 +67,7 @@ internal sealed partial class PortPublisher(
 
             if (mappings.Count > 0)
             {
-                await PublishLockedAsync(endpointId, mappings, cancellationToken);
+                await PublishLockedAsync(endpointId, mappings, await backends(cancellationToken), cancellationToken);
             }
         }
         finally
@@ -145,9 +147,8 @@ internal sealed partial class PortPublisher(
         }
     }
 
-    private async Task PublishLockedAsync(string endpointId, IReadOnlyList<PortMapping> mappings, CancellationToken cancellationToken)
+    private async Task PublishLockedAsync(string endpointId, IReadOnlyList<PortMapping> mappings, IReadOnlyList<IPAddress> backends, CancellationToken cancellationToken)
     {
-        var backends = await BackendsOfAsync(endpointId, cancellationToken);
         var services = await agent.ListServicesAsync(cancellationToken);
         var plan = new PublishPlan(endpointId, table.Snapshot(), services, probe);
         foreach (var mapping in mappings)
@@ -228,28 +229,6 @@ internal sealed partial class PortPublisher(
         }
 
         table.Remove(port.ServiceId);
-    }
-
-    /// <summary>The container's addresses, from the agent: it holds them for every endpoint, also one created by an
-    /// earlier plugin process.</summary>
-    private async Task<IReadOnlyList<IPAddress>> BackendsOfAsync(string endpointId, CancellationToken cancellationToken)
-    {
-        var endpoint = await endpoints.GetEndpointAsync(EndpointIds.DockerEndpoint(endpointId), cancellationToken)
-            ?? throw new RequestRefusedException(
-                $"endpoint {endpointId} is not registered at the Cilium agent ({endpoints.Endpoint}), so its ports cannot be published; start the container again");
-        var addresses = new List<IPAddress>();
-        foreach (var pair in endpoint.Status?.Networking?.Addressing ?? [])
-        {
-            foreach (var text in new[] { pair.IPv4, pair.IPv6 })
-            {
-                if (!string.IsNullOrEmpty(text) && IPAddress.TryParse(text, out var address))
-                {
-                    addresses.Add(address);
-                }
-            }
-        }
-
-        return addresses;
     }
 
     private static bool SameRequest(IReadOnlyList<PublishedPort> existing, IReadOnlyList<PortMapping> mappings) =>

@@ -4,7 +4,6 @@ using CiliumDocker.Addresses;
 using CiliumDocker.Agent;
 using CiliumDocker.Endpoints;
 using CiliumDocker.Infrastructure;
-using CiliumDocker.Ports;
 
 namespace CiliumDocker.Protocol;
 
@@ -12,7 +11,7 @@ namespace CiliumDocker.Protocol;
 /// Docker's <c>NetworkDriver.*</c> calls, checked and translated for <see cref="EndpointLifecycle"/>. Networks live
 /// only in Docker (the pool id carries everything IPAM needs), so the network calls check and log, and hold nothing.
 /// </summary>
-internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, PortPublisher ports, ILogger<NetworkDriver> logger)
+internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, ILogger<NetworkDriver> logger)
 {
     /// <summary>Docker names the container's interface after this prefix: cilium0, cilium1, …</summary>
     public const string InterfacePrefix = "cilium";
@@ -108,16 +107,14 @@ internal sealed partial class NetworkDriver(EndpointLifecycle endpoints, PortPub
     {
         ArgumentNullException.ThrowIfNull(request);
         var endpointId = DockerIds.RequireEndpointId(request.EndpointId);
-        await ports.PublishAsync(endpointId, PortMapOption.Read(request.Options), cancellationToken);
+        await endpoints.PublishPortsAsync(endpointId, PortMapOption.Read(request.Options), cancellationToken);
         return EmptyResponse.Instance;
     }
 
-    /// <summary>Docker 29 may never send it (the gateway did not move, or the plugin restarted): Leave and
-    /// DeleteEndpoint remove the ports too.</summary>
     public async Task<EmptyResponse> RevokeExternalConnectivityAsync(EndpointRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await ports.UnpublishAsync(DockerIds.RequireEndpointId(request.EndpointId), cancellationToken);
+        await endpoints.UnpublishPortsAsync(DockerIds.RequireEndpointId(request.EndpointId), cancellationToken);
         return EmptyResponse.Instance;
     }
 

@@ -40,6 +40,22 @@ internal sealed class PortPublisherTests
     }
 
     [Test]
+    public async Task Publish_EndpointOfAnEarlierProcess_TakesTheAddressesFromTheAgent_OrSaysItIsGone()
+    {
+        var address = await StartContainerAsync();
+        var restarted = _harness.RestartedNetwork();
+
+        await restarted.ProgramExternalConnectivityAsync(DockerRequests.ExternalConnectivity(bindings: DockerRequests.Binding(80, 8080)), CancellationToken.None);
+        Assert.That(_harness.Model.Services.Services.Single().BackendAddresses![0].Ip, Is.EqualTo(address));
+
+        _harness.Model.DeleteEndpoint(EndpointIds.DockerEndpoint(DockerRequests.EndpointId));
+        var gone = Assert.ThrowsAsync<RequestRefusedException>(() => _harness.RestartedNetwork().ProgramExternalConnectivityAsync(
+            DockerRequests.ExternalConnectivity(bindings: DockerRequests.Binding(80, 8090)), CancellationToken.None));
+
+        Assert.That(gone!.Message, Does.Contain("is not registered at the Cilium agent"));
+    }
+
+    [Test]
     public async Task Publish_DualStackContainer_OneServicePerFamily()
     {
         _harness.Model.Config = AgentConfigs.DualStack();

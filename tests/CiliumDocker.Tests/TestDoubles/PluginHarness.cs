@@ -103,7 +103,6 @@ internal sealed class PluginHarness : IDisposable
     /// process remembered in memory.</summary>
     public NetworkDriver RestartedNetwork() => new(
         ActivatorUtilities.CreateInstance<EndpointLifecycle>(_services, new SandboxMembership()),
-        Ports,
         NullLogger<NetworkDriver>.Instance);
 
     public EndpointCleanupQueue NewCleanupQueue() => new(
