@@ -63,6 +63,5 @@ internal sealed record DeferredRelease(
 /// <summary>A release the agent is owed: the address and the agent pool it came from.</summary>
 internal readonly record struct OwedRelease(System.Net.IPAddress Address, string Pool);
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(AddressLedgerState))]
 internal sealed partial class AddressStateJsonContext : JsonSerializerContext;

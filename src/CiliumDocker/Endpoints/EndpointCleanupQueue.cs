@@ -78,6 +78,5 @@ internal sealed record PendingEndpointDeletion(
     [property: JsonPropertyName("dockerEndpointId")] string EndpointId,
     [property: JsonPropertyName("since")] DateTimeOffset Since);
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(EndpointCleanupState))]
 internal sealed partial class EndpointStateJsonContext : JsonSerializerContext;

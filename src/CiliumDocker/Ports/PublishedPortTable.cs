@@ -40,7 +40,6 @@ internal sealed class PublishedPortsState
     public List<PublishedPort> Ports { get; init; } = [];
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(PublishedPortsState))]
 internal sealed partial class PublishedPortsJsonContext : JsonSerializerContext;
 
