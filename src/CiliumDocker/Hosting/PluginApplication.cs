@@ -1,3 +1,4 @@
+using CiliumDocker.Observability;
 using CiliumDocker.Protocol;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -31,24 +32,18 @@ internal static class PluginApplication
             kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+        builder.Logging.Services.AddSingleton<ILoggerProvider>(new LineLoggerProvider(Console.Out, TimeProvider.System));
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", options.LogLevel <= LogLevel.Information ? LogLevel.Information : options.LogLevel);
 
         var services = builder.Services;
         services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
-        services.AddRoutingCore();
         replaceServices?.Invoke(services);
         services.AddCiliumDockerPlugin(options);
 
         var app = builder.Build();
-        app.MapPluginRoutes();
+        app.UsePluginRoutes();
         return app;
     }
 }

@@ -1,15 +1,42 @@
+using System.Collections.Frozen;
 using System.Text.Json.Serialization.Metadata;
 
 namespace CiliumDocker.Protocol;
 
-/// <summary>The plugin's HTTP surface: every call Docker makes, exactly as it makes it, plus health and metrics.</summary>
+/// <summary>
+/// The plugin's HTTP surface: every call Docker makes, exactly as it makes it, plus health and metrics. Every path is
+/// fixed, so a dictionary finds the call: ASP.NET Core routing would add a matcher built on the first request (part
+/// of the start-up Docker waits for) and a request-services scope per call, and buys nothing here.
+/// </summary>
 internal static class PluginRoutes
 {
     public static readonly IReadOnlyList<string> Implements = ["NetworkDriver", "IpamDriver"];
 
-    public static IEndpointRouteBuilder MapPluginRoutes(this IEndpointRouteBuilder routes)
+    /// <summary>Ends the pipeline: a known path goes to its call, any other to a 404 in Docker's error shape. Paths
+    /// match as routing matched them: case-insensitively, with or without one trailing slash.</summary>
+    public static IApplicationBuilder UsePluginRoutes(this IApplicationBuilder app)
     {
-        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.ApplicationServices;
+        var dispatcher = services.GetRequiredService<PluginCallDispatcher>();
+        var routes = new Routes(services, dispatcher, new Dictionary<string, RequestDelegate>(StringComparer.OrdinalIgnoreCase));
+        AddRoutes(routes);
+        var table = routes.Table.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        app.Run(context =>
+        {
+            var path = context.Request.Path.Value ?? string.Empty;
+            if (path.Length > 1 && path[^1] == '/')
+            {
+                path = path[..^1];
+            }
+
+            return table.TryGetValue(path, out var route) ? route(context) : dispatcher.NotFoundAsync(context);
+        });
+        return app;
+    }
+
+    private static void AddRoutes(Routes routes)
+    {
         var json = DockerJsonContext.Default;
 
         // Docker sends these four with an empty body; whatever arrives is ignored.
@@ -37,41 +64,39 @@ internal static class PluginRoutes
         routes.MapCall("IpamDriver.RequestAddress", json.RequestAddressRequest, json.RequestAddressResponse, static (s, r, ct) => s.GetRequiredService<IpamDriver>().RequestAddressAsync(r, ct));
         routes.MapCall("IpamDriver.ReleaseAddress", json.ReleaseAddressRequest, json.EmptyResponse, static (s, r, ct) => s.GetRequiredService<IpamDriver>().ReleaseAddressAsync(r, ct));
 
-        routes.MapGetCall(HealthEndpoint.Path, static (context, _) => context.RequestServices.GetRequiredService<HealthEndpoint>().WriteAsync(context.Response));
-        routes.MapGetCall(MetricsEndpoint.Path, static (context, _) => context.RequestServices.GetRequiredService<MetricsEndpoint>().WriteAsync(context.Response));
-
-        // The default fallback pattern skips paths that look like files ("/X.Y"), which every plugin path does.
-        routes.MapFallback("{*path}", static context => context.RequestServices.GetRequiredService<PluginCallDispatcher>().NotFoundAsync(context));
-        return routes;
+        routes.MapGetCall(HealthEndpoint.Path, static (s, context) => s.GetRequiredService<HealthEndpoint>().WriteAsync(context.Response));
+        routes.MapGetCall(MetricsEndpoint.Path, static (s, context) => s.GetRequiredService<MetricsEndpoint>().WriteAsync(context.Response));
     }
 
-    private static void MapCall<TResponse>(this IEndpointRouteBuilder routes, string call, JsonTypeInfo<TResponse> responseInfo, Func<IServiceProvider, TResponse> handle)
-        => routes.Map("/" + call, context => Dispatcher(context).DispatchAsync(
+    private static void MapCall<TResponse>(this Routes routes, string call, JsonTypeInfo<TResponse> responseInfo, Func<IServiceProvider, TResponse> handle)
+        => routes.Table.Add("/" + call, context => routes.Dispatcher.DispatchAsync(
             context,
             call,
             HttpMethods.Post,
-            (ctx, _) => PluginCallDispatcher.WriteJsonAsync(ctx.Response, handle(ctx.RequestServices), responseInfo)));
+            (ctx, _) => PluginCallDispatcher.WriteJsonAsync(ctx.Response, handle(routes.Services), responseInfo)));
 
     private static void MapCall<TRequest, TResponse>(
-        this IEndpointRouteBuilder routes,
+        this Routes routes,
         string call,
         JsonTypeInfo<TRequest> requestInfo,
         JsonTypeInfo<TResponse> responseInfo,
         Func<IServiceProvider, TRequest, CancellationToken, Task<TResponse>> handle)
         where TRequest : class
-        => routes.Map("/" + call, context => Dispatcher(context).DispatchAsync(
+        => routes.Table.Add("/" + call, context => routes.Dispatcher.DispatchAsync(
             context,
             call,
             HttpMethods.Post,
             async (ctx, cancellationToken) =>
             {
                 var request = await PluginRequestBody.ReadAsync(ctx.Request, requestInfo, call, cancellationToken);
-                var response = await handle(ctx.RequestServices, request, cancellationToken);
+                var response = await handle(routes.Services, request, cancellationToken);
                 await PluginCallDispatcher.WriteJsonAsync(ctx.Response, response, responseInfo);
             }));
 
-    private static void MapGetCall(this IEndpointRouteBuilder routes, string path, Func<HttpContext, CancellationToken, Task> respond)
-        => routes.Map(path, context => Dispatcher(context).DispatchAsync(context, path.TrimStart('/'), HttpMethods.Get, respond));
+    private static void MapGetCall(this Routes routes, string path, Func<IServiceProvider, HttpContext, Task> respond)
+        => routes.Table.Add(path, context => routes.Dispatcher.DispatchAsync(context, path.TrimStart('/'), HttpMethods.Get, (ctx, _) => respond(routes.Services, ctx)));
 
-    private static PluginCallDispatcher Dispatcher(HttpContext context) => context.RequestServices.GetRequiredService<PluginCallDispatcher>();
+    /// <summary>The table being filled, and what its calls are served with: the root provider (every service is a
+    /// singleton) and the one dispatcher.</summary>
+    private sealed record Routes(IServiceProvider Services, PluginCallDispatcher Dispatcher, Dictionary<string, RequestDelegate> Table);
 }
