@@ -40,9 +40,10 @@ internal static class PluginServiceCollectionExtensions
     }
 
     /// <summary>
-    /// A closed <see cref="ILogger{T}"/> per class of the plugin. Resolved through the open-generic registration of
-    /// AddLogging, each one has the Native AOT runtime build <c>Logger&lt;T&gt;</c> with its type loader, which was
-    /// a fifth of the CPU the plugin spends before its first answer; these are compiled ahead of time.
+    /// A closed <see cref="ILogger{T}"/> per class of the plugin that takes one (a test keeps the list complete).
+    /// Resolved through the open-generic registration of AddLogging, each one has the Native AOT runtime build
+    /// <c>Logger&lt;T&gt;</c> with its type loader at start-up; these are compiled ahead of time. Registering them
+    /// took the median start-up from 46 ms to 28–35 ms (bench/README.md).
     /// </summary>
     private static void AddLoggers(IServiceCollection services)
     {

@@ -25,6 +25,23 @@ internal sealed class PluginServiceCollectionExtensionsTests
     };
 
     [Test]
+    public void AddCiliumDockerPlugin_EveryLoggerAPluginClassTakes_IsRegisteredClosed()
+    {
+        var services = new ServiceCollection().AddCiliumDockerPlugin(Options());
+        var taken = typeof(PluginApplication).Assembly.GetTypes()
+            .SelectMany(type => type.GetConstructors())
+            .SelectMany(constructor => constructor.GetParameters())
+            .Select(parameter => parameter.ParameterType)
+            .Where(type => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Microsoft.Extensions.Logging.ILogger<>))
+            .Distinct();
+
+        Assert.That(
+            taken.Where(type => !services.Any(descriptor => descriptor.ServiceType == type)).Select(type => type.GenericTypeArguments[0].Name),
+            Is.Empty,
+            "a logger left to the open-generic registration is built by the AOT type loader at start-up: add it to AddLoggers");
+    }
+
+    [Test]
     public void AddCiliumDockerPlugin_Resolved_OneClientBehindEveryAgentInterfaceAndOneMonitor()
     {
         using var provider = new ServiceCollection().AddCiliumDockerPlugin(Options()).BuildServiceProvider();
