@@ -72,4 +72,4 @@ catch (IOException ex)
     return 1;
 }
 
-return 0;
+return app.Services.GetRequiredService<DeferredBackgroundServices>().Failed ? 1 : 0;

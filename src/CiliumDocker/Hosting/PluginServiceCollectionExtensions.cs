@@ -36,6 +36,11 @@ internal static class PluginServiceCollectionExtensions
         AddLabels(services, options);
         AddAddressesAndEndpoints(services, options);
         AddProtocol(services, options);
+        services.TryAddSingleton(static provider => new DeferredBackgroundServices(
+            provider,
+            provider.GetRequiredService<IHostApplicationLifetime>(),
+            provider.GetRequiredService<ILogger<DeferredBackgroundServices>>()));
+        services.AddSingleton<IHostedService>(static provider => provider.GetRequiredService<DeferredBackgroundServices>());
         return services;
     }
 
@@ -52,6 +57,7 @@ internal static class PluginServiceCollectionExtensions
         AddLogger<AddressLedger>(services);
         AddLogger<AgentConfigMonitor>(services);
         AddLogger<CiliumAgentClient>(services);
+        AddLogger<DeferredBackgroundServices>(services);
         AddLogger<DockerLabelWatcher>(services);
         AddLogger<EndpointCleanupQueue>(services);
         AddLogger<EndpointJanitor>(services);
@@ -82,7 +88,7 @@ internal static class PluginServiceCollectionExtensions
         // One monitor, as the configuration every handler reads and as the hosted service that keeps it fresh.
         services.TryAddSingleton<AgentConfigMonitor>();
         services.TryAddSingleton<IAgentConfig>(static provider => provider.GetRequiredService<AgentConfigMonitor>());
-        services.AddSingleton<IHostedService>(static provider => (IHostedService?)(provider.GetRequiredService<IAgentConfig>() as AgentConfigMonitor) ?? NoBackgroundWork.Instance);
+        AddBackgroundService(services, static provider => provider.GetRequiredService<IAgentConfig>() as AgentConfigMonitor);
     }
 
     private static void AddDatapath(IServiceCollection services, PluginOptions options)
@@ -114,7 +120,7 @@ internal static class PluginServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<DockerLabelWatcher>>()));
         services.TryAddSingleton<ILabelWatcherStatus>(static provider => provider.GetRequiredService<DockerLabelWatcher>());
-        services.AddSingleton<IHostedService>(static provider => (IHostedService?)(provider.GetRequiredService<ILabelWatcherStatus>() as DockerLabelWatcher) ?? NoBackgroundWork.Instance);
+        AddBackgroundService(services, static provider => provider.GetRequiredService<ILabelWatcherStatus>() as DockerLabelWatcher);
     }
 
     private static void AddAddressesAndEndpoints(IServiceCollection services, PluginOptions options)
@@ -147,7 +153,7 @@ internal static class PluginServiceCollectionExtensions
         services.TryAddSingleton<AddressJanitor>();
         services.TryAddSingleton<EndpointJanitor>();
         services.TryAddSingleton<JanitorService>();
-        services.AddSingleton<IHostedService>(static provider => provider.GetRequiredService<JanitorService>());
+        AddBackgroundService(services, static provider => provider.GetRequiredService<JanitorService>());
     }
 
     private static void AddProtocol(IServiceCollection services, PluginOptions options)
@@ -162,6 +168,13 @@ internal static class PluginServiceCollectionExtensions
         services.TryAddSingleton<HealthEndpoint>();
         services.TryAddSingleton<MetricsEndpoint>();
     }
+
+    /// <summary>
+    /// A service <see cref="DeferredBackgroundServices"/> starts once the socket listens; <paramref name="resolve"/>
+    /// returns null when a host replaced the service's interface with a double, which then has nothing to run.
+    /// </summary>
+    private static void AddBackgroundService(IServiceCollection services, Func<IServiceProvider, IHostedService?> resolve)
+        => services.AddKeyedSingleton<IHostedService>(DeferredBackgroundServices.Key, (provider, _) => resolve(provider) ?? NoBackgroundWork.Instance);
 
     /// <summary>Stands in for a background service whose interface a host replaced with a double.</summary>
     private sealed class NoBackgroundWork : BackgroundService

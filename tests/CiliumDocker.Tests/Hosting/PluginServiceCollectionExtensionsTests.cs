@@ -48,7 +48,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
 
         var client = provider.GetRequiredService<CiliumAgentClient>();
         var monitor = provider.GetRequiredService<AgentConfigMonitor>();
-        var hosted = provider.GetServices<IHostedService>().ToList();
+        var hosted = provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(provider.GetRequiredService<IAgentAddresses>(), Is.SameAs(client));
@@ -88,7 +88,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
             Assert.That(provider.GetRequiredService<TimeProvider>(), Is.SameAs(time));
             Assert.That(provider.GetRequiredService<IAgentAddresses>(), Is.SameAs(agent));
             Assert.That(provider.GetRequiredService<IAgentConfig>(), Is.SameAs(config));
-            Assert.That(provider.GetServices<IHostedService>().OfType<AgentConfigMonitor>(), Is.Empty, "a replaced configuration has no monitor to run");
+            Assert.That(provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<AgentConfigMonitor>(), Is.Empty, "a replaced configuration has no monitor to run");
         });
     }
 
@@ -102,7 +102,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
         {
             Assert.That(status.State, Is.EqualTo(LabelWatcherState.Disabled));
             Assert.That(status.LastError, Is.EqualTo("no Docker host configured"));
-            Assert.That(provider.GetServices<IHostedService>().OfType<DockerLabelWatcher>(), Is.Empty);
+            Assert.That(provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<DockerLabelWatcher>(), Is.Empty);
         });
     }
 
@@ -122,7 +122,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
         using var provider = new ServiceCollection()
             .AddCiliumDockerPlugin(Options(dockerHost: string.Empty) with { CiliumApi = agent.Endpoint })
             .BuildServiceProvider();
-        var monitor = provider.GetServices<IHostedService>().OfType<AgentConfigMonitor>().Single();
+        var monitor = provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<AgentConfigMonitor>().Single();
         var config = provider.GetRequiredService<IAgentConfig>();
 
         await monitor.StartAsync(cancellationToken);
