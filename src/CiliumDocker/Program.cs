@@ -61,6 +61,8 @@ if (app.Logger.IsEnabled(LogLevel.Information))
         options.StateDirectory);
 }
 
+// Resolved before the run: RunAsync disposes the host and its service provider on the way out.
+var backgroundServices = app.Services.GetRequiredService<DeferredBackgroundServices>();
 try
 {
     await app.RunAsync();
@@ -72,4 +74,4 @@ catch (IOException ex)
     return 1;
 }
 
-return app.Services.GetRequiredService<DeferredBackgroundServices>().Failed ? 1 : 0;
+return backgroundServices.Failed ? 1 : 0;
