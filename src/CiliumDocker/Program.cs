@@ -40,10 +40,10 @@ catch (Exception ex) when (ex is PluginSocketInUseException or IOException or Un
     return 1;
 }
 
-WebApplication app;
+PluginHost host;
 try
 {
-    app = PluginApplication.Build(options);
+    host = PluginHost.Build(options);
 }
 catch (FormatException ex)
 {
@@ -51,27 +51,17 @@ catch (FormatException ex)
     Console.Error.WriteLine($"cilium-docker: {ex.Message}");
     return 2;
 }
-if (app.Logger.IsEnabled(LogLevel.Information))
-{
-    app.Logger.LogInformation(
-        "cilium-docker {Version}: plugin socket {Socket}, Cilium agent {Agent}, state in {StateDirectory}",
-        PluginVersion.Current,
-        socketPath,
-        options.CiliumApi.Address,
-        options.StateDirectory);
-}
 
-// Resolved before the run: RunAsync disposes the host and its service provider on the way out.
-var backgroundServices = app.Services.GetRequiredService<DeferredBackgroundServices>();
-try
+await using (host)
 {
-    await app.RunAsync();
+    try
+    {
+        return await host.RunAsync() ? 0 : 1;
+    }
+    catch (IOException ex)
+    {
+        // Kestrel could not listen (permissions, a path that is not a socket): its log line has the details.
+        Console.Error.WriteLine($"cilium-docker: cannot serve on {socketPath}: {ex.Message}");
+        return 1;
+    }
 }
-catch (IOException ex)
-{
-    // Kestrel could not listen (permissions, a path that is not a socket): the log above has the details.
-    Console.Error.WriteLine($"cilium-docker: cannot serve on {socketPath}: {ex.Message}");
-    return 1;
-}
-
-return backgroundServices.Failed ? 1 : 0;

@@ -9,7 +9,7 @@ namespace CiliumDocker.Tests;
 internal sealed class LogMessageTests
 {
     private static IReadOnlyList<(string Method, LoggerMessageAttribute Message)> Messages() =>
-        [.. typeof(PluginApplication).Assembly.GetTypes()
+        [.. typeof(PluginHost).Assembly.GetTypes()
             .SelectMany(type => type.GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly))
             .Select(method => (Method: $"{method.DeclaringType!.Name}.{method.Name}", Message: method.GetCustomAttribute<LoggerMessageAttribute>()))
             .Where(pair => pair.Message is not null)

@@ -1,36 +1,46 @@
 namespace CiliumDocker.Hosting;
 
 /// <summary>
-/// Starts the plugin's background services once the plugin socket listens, not before. The host resolves every
-/// <see cref="IHostedService"/> before it starts the server, and resolving ours builds most of the graph (agent
-/// client and its resilience pipeline, ledgers, janitors): 5–7 ms that Docker waited for its first answer
-/// (bench/README.md). Registered as keyed services under <see cref="Key"/>, so the host does not see them.
+/// Starts the plugin's background services once the plugin socket listens, not before: resolving them builds most of
+/// the graph (agent client and its resilience pipeline, ledgers, janitors), 5–7 ms that Docker would wait for its
+/// first answer (bench/README.md). They start in registration order and stop in reverse.
 /// </summary>
 internal sealed partial class DeferredBackgroundServices(
     IServiceProvider provider,
-    IHostApplicationLifetime lifetime,
-    ILogger<DeferredBackgroundServices> logger) : IHostedService
+    PluginLifetime lifetime,
+    ILogger<DeferredBackgroundServices> logger)
 {
-    public const string Key = "cilium-docker.after-listen";
-
     private readonly List<IHostedService> _started = [];
-    private CancellationTokenRegistration _onStarted;
+    private readonly Lock _gate = new();
     private Task _starting = Task.CompletedTask;
+    private bool _stopped;
 
-    /// <summary>True when a background service failed to start; the host was told to stop.</summary>
+    /// <summary>True when a background service failed to start; the plugin was told to stop.</summary>
     public bool Failed { get; private set; }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the services on the thread pool; the caller goes on serving meanwhile. Does nothing once
+    /// <see cref="StopAsync"/> was called.</summary>
+    public void Start()
     {
-        // ApplicationStarted fires after the server listens; the first request is served on the thread pool meanwhile.
-        _onStarted = lifetime.ApplicationStarted.Register(() => _starting = StartAllAsync(lifetime.ApplicationStopping));
-        return Task.CompletedTask;
+        lock (_gate)
+        {
+            if (!_stopped)
+            {
+                _starting = Task.Run(() => StartAllAsync(lifetime.Stopping));
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _onStarted.DisposeAsync();
-        await _starting;
+        Task starting;
+        lock (_gate)
+        {
+            _stopped = true;
+            starting = _starting;
+        }
+
+        await starting;
         for (var i = _started.Count - 1; i >= 0; i--)
         {
             try
@@ -48,7 +58,7 @@ internal sealed partial class DeferredBackgroundServices(
     {
         try
         {
-            foreach (var service in provider.GetKeyedServices<IHostedService>(Key))
+            foreach (var service in provider.GetServices<IHostedService>())
             {
                 await service.StartAsync(stopping);
                 _started.Add(service);
@@ -56,10 +66,10 @@ internal sealed partial class DeferredBackgroundServices(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // As the host does when a hosted service fails to start: the plugin does not run half-started.
+            // The plugin does not run half-started.
             Failed = true;
             LogStartFailed(logger, ex);
-            lifetime.StopApplication();
+            lifetime.StopApplication("a background service failed to start");
         }
     }
 

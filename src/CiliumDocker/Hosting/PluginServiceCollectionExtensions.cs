@@ -27,8 +27,7 @@ internal static class PluginServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
 
-        services.AddLogging();
-        AddLoggers(services);
+        AddLogging(services, options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         AddAgent(services, options);
@@ -36,17 +35,34 @@ internal static class PluginServiceCollectionExtensions
         AddLabels(services, options);
         AddAddressesAndEndpoints(services, options);
         AddProtocol(services, options);
+        services.TryAddSingleton<PluginLifetime>();
         services.TryAddSingleton(static provider => new DeferredBackgroundServices(
             provider,
-            provider.GetRequiredService<IHostApplicationLifetime>(),
+            provider.GetRequiredService<PluginLifetime>(),
             provider.GetRequiredService<ILogger<DeferredBackgroundServices>>()));
-        services.AddSingleton<IHostedService>(static provider => provider.GetRequiredService<DeferredBackgroundServices>());
         return services;
     }
 
     /// <summary>
+    /// One line per entry on standard output, where Docker collects a plugin's log. The factory is built here, not
+    /// through its options monitor: that monitor and its factories are open generics the Native AOT runtime would
+    /// build at start-up. The framework (Kestrel) logs only warnings unless the plugin logs at debug.
+    /// </summary>
+    private static void AddLogging(IServiceCollection services, PluginOptions options)
+    {
+        services.AddSingleton<ILoggerProvider>(static provider => new LineLoggerProvider(Console.Out, provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ILoggerFactory>(provider =>
+        {
+            var filter = new LoggerFilterOptions { MinLevel = options.LogLevel };
+            filter.Rules.Add(new LoggerFilterRule(null, "Microsoft", options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning, null));
+            return new LoggerFactory(provider.GetServices<ILoggerProvider>(), filter);
+        });
+        AddLoggers(services);
+    }
+
+    /// <summary>
     /// A closed <see cref="ILogger{T}"/> per class of the plugin that takes one (a test keeps the list complete).
-    /// Resolved through the open-generic registration of AddLogging, each one has the Native AOT runtime build
+    /// Resolved through an open-generic registration (AddLogging's), each one has the Native AOT runtime build
     /// <c>Logger&lt;T&gt;</c> with its type loader at start-up; these are compiled ahead of time. Registering them
     /// took the median start-up from 46 ms to 28–35 ms (bench/README.md).
     /// </summary>
@@ -66,6 +82,7 @@ internal static class PluginServiceCollectionExtensions
         AddLogger<NetlinkEndpointDatapath>(services);
         AddLogger<NetworkDriver>(services);
         AddLogger<PluginCallDispatcher>(services);
+        AddLogger<PluginHost>(services);
         AddLogger<PortPublisher>(services);
         AddLogger<PublishedPortTable>(services);
     }
@@ -174,7 +191,7 @@ internal static class PluginServiceCollectionExtensions
     /// returns null when a host replaced the service's interface with a double, which then has nothing to run.
     /// </summary>
     private static void AddBackgroundService(IServiceCollection services, Func<IServiceProvider, IHostedService?> resolve)
-        => services.AddKeyedSingleton<IHostedService>(DeferredBackgroundServices.Key, (provider, _) => resolve(provider) ?? NoBackgroundWork.Instance);
+        => services.AddSingleton<IHostedService>(provider => resolve(provider) ?? NoBackgroundWork.Instance);
 
     /// <summary>Stands in for a background service whose interface a host replaced with a double.</summary>
     private sealed class NoBackgroundWork : BackgroundService

@@ -12,17 +12,16 @@ internal static class PluginRoutes
 {
     public static readonly IReadOnlyList<string> Implements = ["NetworkDriver", "IpamDriver"];
 
-    /// <summary>Ends the pipeline: a known path goes to its call, any other to a 404 in Docker's error shape. Paths
-    /// match as routing matched them: case-insensitively, with or without one trailing slash.</summary>
-    public static IApplicationBuilder UsePluginRoutes(this IApplicationBuilder app)
+    /// <summary>The whole request pipeline: a known path goes to its call, any other to a 404 in Docker's error shape.
+    /// Paths match as ASP.NET Core routing matched them: case-insensitively, with or without one trailing slash.</summary>
+    public static RequestDelegate Create(IServiceProvider services)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        var services = app.ApplicationServices;
+        ArgumentNullException.ThrowIfNull(services);
         var dispatcher = services.GetRequiredService<PluginCallDispatcher>();
         var routes = new Routes(services, dispatcher, new Dictionary<string, RequestDelegate>(StringComparer.OrdinalIgnoreCase));
         AddRoutes(routes);
         var table = routes.Table.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-        app.Run(context =>
+        return context =>
         {
             var path = context.Request.Path.Value ?? string.Empty;
             if (path.Length > 1 && path[^1] == '/')
@@ -31,8 +30,7 @@ internal static class PluginRoutes
             }
 
             return table.TryGetValue(path, out var route) ? route(context) : dispatcher.NotFoundAsync(context);
-        });
-        return app;
+        };
     }
 
     private static void AddRoutes(Routes routes)

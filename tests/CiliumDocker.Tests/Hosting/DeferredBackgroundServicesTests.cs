@@ -1,7 +1,6 @@
 using CiliumDocker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 
@@ -12,34 +11,35 @@ namespace CiliumDocker.Tests.Hosting;
 internal sealed class DeferredBackgroundServicesTests
 {
     private readonly List<string> _events = [];
-    private ApplicationLifetime _lifetime = null!;
+    private PluginLifetime _lifetime = null!;
 
     [SetUp]
     public void SetUp()
     {
         _events.Clear();
-        _lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        _lifetime = new PluginLifetime();
     }
 
+    [TearDown]
+    public void TearDown() => _lifetime.Dispose();
+
     [Test]
-    public async Task StartAsync_BeforeTheServerListens_ResolvesAndStartsNothing(CancellationToken cancellationToken)
+    public void Built_BeforeStart_ResolvesNothing()
     {
         using var provider = Provider("a", "b");
-        var deferred = provider.GetRequiredService<DeferredBackgroundServices>();
 
-        await deferred.StartAsync(cancellationToken);
+        _ = provider.GetRequiredService<DeferredBackgroundServices>();
 
         Assert.That(_events, Is.Empty);
     }
 
     [Test]
-    public async Task ApplicationStarted_StartsInRegistrationOrder_StopAsyncStopsInReverse(CancellationToken cancellationToken)
+    public async Task Start_StartsInRegistrationOrder_StopAsyncStopsInReverse(CancellationToken cancellationToken)
     {
         using var provider = Provider("a", "b");
         var deferred = provider.GetRequiredService<DeferredBackgroundServices>();
-        await deferred.StartAsync(cancellationToken);
 
-        _lifetime.NotifyStarted();
+        deferred.Start();
         await deferred.StopAsync(cancellationToken);
 
         Assert.Multiple(() =>
@@ -54,28 +54,28 @@ internal sealed class DeferredBackgroundServicesTests
     {
         using var provider = Provider("a", "fails", "c");
         var deferred = provider.GetRequiredService<DeferredBackgroundServices>();
-        await deferred.StartAsync(cancellationToken);
 
-        _lifetime.NotifyStarted();
+        deferred.Start();
         await deferred.StopAsync(cancellationToken);
 
         Assert.Multiple(() =>
         {
             Assert.That(deferred.Failed, Is.True);
-            Assert.That(_lifetime.ApplicationStopping.IsCancellationRequested, Is.True, "the host is told to stop");
+            Assert.That(_lifetime.Stopping.IsCancellationRequested, Is.True, "the plugin is told to stop");
+            Assert.That(_lifetime.StopReason, Does.Contain("background service"));
             Assert.That(_events, Is.EqualTo(new[] { "resolve a", "resolve fails", "resolve c", "start a", "stop a" }));
         });
     }
 
     [Test]
-    public async Task StopAsync_BeforeTheServerListened_StopsNothingAndNeverStartsLater(CancellationToken cancellationToken)
+    public async Task StopAsync_BeforeStart_StopsNothingAndNeverStartsLater(CancellationToken cancellationToken)
     {
         using var provider = Provider("a");
         var deferred = provider.GetRequiredService<DeferredBackgroundServices>();
-        await deferred.StartAsync(cancellationToken);
 
         await deferred.StopAsync(cancellationToken);
-        _lifetime.NotifyStarted();
+        deferred.Start();
+        await deferred.StopAsync(cancellationToken);
 
         Assert.That(_events, Is.Empty);
     }
@@ -83,12 +83,11 @@ internal sealed class DeferredBackgroundServicesTests
     private ServiceProvider Provider(params string[] names)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IHostApplicationLifetime>(_lifetime);
         services.AddSingleton(provider => new DeferredBackgroundServices(
             provider, _lifetime, NullLogger<DeferredBackgroundServices>.Instance));
         foreach (var name in names)
         {
-            services.AddKeyedSingleton<IHostedService>(DeferredBackgroundServices.Key, (_, _) =>
+            services.AddSingleton<IHostedService>(_ =>
             {
                 _events.Add("resolve " + name);
                 return new RecordingService(name, _events);

@@ -28,7 +28,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
     public void AddCiliumDockerPlugin_EveryLoggerAPluginClassTakes_IsRegisteredClosed()
     {
         var services = new ServiceCollection().AddCiliumDockerPlugin(Options());
-        var taken = typeof(PluginApplication).Assembly.GetTypes()
+        var taken = typeof(PluginHost).Assembly.GetTypes()
             .SelectMany(type => type.GetConstructors())
             .SelectMany(constructor => constructor.GetParameters())
             .Select(parameter => parameter.ParameterType)
@@ -38,7 +38,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
         Assert.That(
             taken.Where(type => !services.Any(descriptor => descriptor.ServiceType == type)).Select(type => type.GenericTypeArguments[0].Name),
             Is.Empty,
-            "a logger left to the open-generic registration is built by the AOT type loader at start-up: add it to AddLoggers");
+            "the plugin has no open-generic logger registration (the AOT type loader would build it at start-up): add it to AddLoggers");
     }
 
     [Test]
@@ -48,7 +48,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
 
         var client = provider.GetRequiredService<CiliumAgentClient>();
         var monitor = provider.GetRequiredService<AgentConfigMonitor>();
-        var hosted = provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).ToList();
+        var hosted = provider.GetServices<IHostedService>().ToList();
         Assert.Multiple(() =>
         {
             Assert.That(provider.GetRequiredService<IAgentAddresses>(), Is.SameAs(client));
@@ -88,7 +88,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
             Assert.That(provider.GetRequiredService<TimeProvider>(), Is.SameAs(time));
             Assert.That(provider.GetRequiredService<IAgentAddresses>(), Is.SameAs(agent));
             Assert.That(provider.GetRequiredService<IAgentConfig>(), Is.SameAs(config));
-            Assert.That(provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<AgentConfigMonitor>(), Is.Empty, "a replaced configuration has no monitor to run");
+            Assert.That(provider.GetServices<IHostedService>().OfType<AgentConfigMonitor>(), Is.Empty, "a replaced configuration has no monitor to run");
         });
     }
 
@@ -102,7 +102,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
         {
             Assert.That(status.State, Is.EqualTo(LabelWatcherState.Disabled));
             Assert.That(status.LastError, Is.EqualTo("no Docker host configured"));
-            Assert.That(provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<DockerLabelWatcher>(), Is.Empty);
+            Assert.That(provider.GetServices<IHostedService>().OfType<DockerLabelWatcher>(), Is.Empty);
         });
     }
 
@@ -122,7 +122,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
         using var provider = new ServiceCollection()
             .AddCiliumDockerPlugin(Options(dockerHost: string.Empty) with { CiliumApi = agent.Endpoint })
             .BuildServiceProvider();
-        var monitor = provider.GetKeyedServices<IHostedService>(DeferredBackgroundServices.Key).OfType<AgentConfigMonitor>().Single();
+        var monitor = provider.GetServices<IHostedService>().OfType<AgentConfigMonitor>().Single();
         var config = provider.GetRequiredService<IAgentConfig>();
 
         await monitor.StartAsync(cancellationToken);

@@ -121,6 +121,8 @@ internal sealed class BinaryTests : PluginIntegrationTest
         {
             Assert.That(exitCode, Is.Zero);
             Assert.That(File.Exists(Plugin.SocketPath), Is.False);
+            Assert.That(Plugin.Output, Does.Contain("[704] cilium-docker 0.1.0: serving Docker on " + Plugin.SocketPath), "the start line an operator looks for");
+            Assert.That(Plugin.Output, Does.Contain("[705] stopping (SIGTERM)"), "why it stopped");
         });
     }
 

@@ -3,7 +3,6 @@ using CiliumDocker.Datapath;
 using CiliumDocker.Hosting;
 using CiliumDocker.Infrastructure;
 using CiliumDocker.Labels;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +11,11 @@ namespace CiliumDocker.Tests.TestDoubles;
 /// <summary>The real plugin host (Kestrel on a temporary Unix socket) with the agent, datapath and labels doubled.</summary>
 internal sealed class InProcessPlugin : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly PluginHost _host;
 
-    private InProcessPlugin(WebApplication app, string directory, PluginOptions options)
+    private InProcessPlugin(PluginHost host, string directory, PluginOptions options)
     {
-        _app = app;
+        _host = host;
         Directory = directory;
         Options = options;
     }
@@ -37,11 +36,14 @@ internal sealed class InProcessPlugin : IAsyncDisposable
 
     public FakeLabelWatcherStatus Labels { get; } = new();
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
+
+    public PluginHost Host => _host;
 
     /// <param name="agent">When given, the plugin talks to it through the real agent client and configuration
     /// monitor; otherwise through in-memory doubles.</param>
-    public static async Task<InProcessPlugin> StartAsync(bool configFetched = true, SimulatedAgentServer? agent = null)
+    /// <param name="moreServices">Registers services before the plugin's own, after the doubles.</param>
+    public static async Task<InProcessPlugin> StartAsync(bool configFetched = true, SimulatedAgentServer? agent = null, Action<IServiceCollection>? moreServices = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("cdh-").FullName;
         var options = new PluginOptions
@@ -56,7 +58,7 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         System.IO.Directory.CreateDirectory(options.StateDirectory);
 
         InProcessPlugin? plugin = null;
-        var app = PluginApplication.Build(options, services =>
+        var host = PluginHost.Build(options, services =>
         {
             if (agent is null)
             {
@@ -66,8 +68,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
 
             services.AddSingleton<IEndpointDatapath>(_ => plugin!.Datapath);
             services.AddSingleton<ILabelWatcherStatus>(_ => plugin!.Labels);
+            moreServices?.Invoke(services);
         });
-        plugin = new InProcessPlugin(app, directory, options);
+        plugin = new InProcessPlugin(host, directory, options);
         plugin.Agent = new InMemoryCiliumAgent(plugin.Model);
         plugin.Config = new FakeAgentConfig(TimeProvider.System, configFetched ? plugin.Model.Config : null);
         if (configFetched)
@@ -76,7 +79,7 @@ internal sealed class InProcessPlugin : IAsyncDisposable
             plugin.Agent.Statistics.RecordDelivered();
         }
 
-        await app.StartAsync();
+        await host.StartAsync(CancellationToken.None);
         return plugin;
     }
 
@@ -86,8 +89,7 @@ internal sealed class InProcessPlugin : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

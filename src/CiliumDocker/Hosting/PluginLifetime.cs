@@ -1,0 +1,33 @@
+namespace CiliumDocker.Hosting;
+
+/// <summary>
+/// When the plugin stops: on SIGTERM, SIGINT or SIGQUIT (Docker sends SIGTERM on <c>docker plugin disable</c>), or
+/// when a background service cannot start. Requests after the first change nothing.
+/// </summary>
+internal sealed class PluginLifetime : IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled once the plugin is told to stop.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Why the plugin stops, for its log; null while it runs.</summary>
+    public string? StopReason { get; private set; }
+
+    public void StopApplication(string reason)
+    {
+        lock (_stopping)
+        {
+            if (StopReason is not null)
+            {
+                return;
+            }
+
+            StopReason = reason;
+        }
+
+        _stopping.Cancel();
+    }
+
+    public void Dispose() => _stopping.Dispose();
+}
