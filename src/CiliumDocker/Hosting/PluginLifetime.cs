@@ -7,26 +7,20 @@ namespace CiliumDocker.Hosting;
 internal sealed class PluginLifetime : IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private string? _stopReason;
 
     /// <summary>Cancelled once the plugin is told to stop.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Why the plugin stops, for its log; null while it runs.</summary>
-    public string? StopReason { get; private set; }
+    public string? StopReason => Volatile.Read(ref _stopReason);
 
     public void StopApplication(string reason)
     {
-        lock (_stopping)
+        if (Interlocked.CompareExchange(ref _stopReason, reason, null) is null)
         {
-            if (StopReason is not null)
-            {
-                return;
-            }
-
-            StopReason = reason;
+            _stopping.Cancel();
         }
-
-        _stopping.Cancel();
     }
 
     public void Dispose() => _stopping.Dispose();
