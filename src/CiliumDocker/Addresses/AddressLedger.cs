@@ -10,7 +10,8 @@ namespace CiliumDocker.Addresses;
 /// sequence breaks, the plugin restarts, or the agent is away.
 /// </summary>
 /// <remarks>
-/// Every change is in the state file before it returns, so a plugin crash, kill or restart loses nothing: the kernel
+/// Every change is in the state file before it returns (as a record of the addresses it touched, see
+/// <see cref="JsonStateFile{T}"/>), so a plugin crash, kill or restart loses nothing: the kernel
 /// keeps the page cache of a dead process. Only changes to reservations and owed releases are also flushed to disk
 /// (group-committed, see <see cref="JsonStateFile{T}"/>): those are addresses the agent holds without a timer, which
 /// only this file would release if the agent outlived a kernel crash of this host. The rest (expiring addresses,
@@ -81,7 +82,7 @@ internal sealed class AddressLedger
     {
         var key = Key(ip);
         var reserved = false;
-        Mutate(state =>
+        Mutate(key, state =>
         {
             if (state.Reservations.Exists(entry => entry.Ip == key) || state.Expiring.Exists(entry => entry.Ip == key))
             {
@@ -99,7 +100,7 @@ internal sealed class AddressLedger
     public void DropReservation(IPAddress ip)
     {
         var key = Key(ip);
-        Mutate(state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
+        Mutate(key, state => state.Reservations.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
     }
 
     /// <summary>The agent handed out <paramref name="ip"/>. With an expiration UUID the agent frees it by itself if no
@@ -108,7 +109,7 @@ internal sealed class AddressLedger
     {
         var key = Key(ip);
         var now = _timeProvider.GetUtcNow();
-        Mutate(state =>
+        Mutate(key, state =>
         {
             var removed = Remove(state, key);
             if (string.IsNullOrEmpty(uuid))
@@ -127,7 +128,7 @@ internal sealed class AddressLedger
     public void ForgetDeferredRelease(IPAddress ip)
     {
         var key = Key(ip);
-        Mutate(state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
+        Mutate(key, state => state.DeferredReleases.RemoveAll(entry => entry.Ip == key) > 0 ? StateDurability.Disk : null);
     }
 
     public string? ExpirationUuidOf(IPAddress ip)
@@ -175,7 +176,8 @@ internal sealed class AddressLedger
     {
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         var now = _timeProvider.GetUtcNow();
-        Mutate(state =>
+        List<string> addresses = [];
+        Mutate(addresses, state =>
         {
             StateDurability? changed = null;
             for (var i = 0; i < state.Claims.Count; i++)
@@ -183,6 +185,7 @@ internal sealed class AddressLedger
                 if (state.Claims[i] is { EndpointGone: null } claim && claim.EndpointId == endpointId)
                 {
                     state.Claims[i] = claim with { EndpointGone = now };
+                    addresses.Add(claim.Ip);
                     changed = StateDurability.ProcessCrash;
                 }
             }
@@ -197,7 +200,7 @@ internal sealed class AddressLedger
     {
         var key = Key(ip);
         var settled = false;
-        Mutate(state =>
+        Mutate(key, state =>
         {
             var index = state.Claims.FindIndex(entry => entry.Ip == key && entry.EndpointGone is not null);
             if (index < 0)
@@ -217,13 +220,13 @@ internal sealed class AddressLedger
     public void Forget(IPAddress ip)
     {
         var key = Key(ip);
-        Mutate(state => Remove(state, key));
+        Mutate(key, state => Remove(state, key));
     }
 
     public void DeferRelease(IPAddress ip, string pool)
     {
         var key = Key(ip);
-        Mutate(state =>
+        Mutate(key, state =>
         {
             Remove(state, key);
             state.DeferredReleases.Add(new DeferredRelease(key, _timeProvider.GetUtcNow()) { Pool = pool });
@@ -238,7 +241,7 @@ internal sealed class AddressLedger
     {
         var now = _timeProvider.GetUtcNow();
         List<OwedRelease> due = [];
-        Mutate(state =>
+        Mutate(keys: null, state =>
         {
             var dropped = state.Expiring.RemoveAll(entry => entry.Expires <= now) > 0;
             dropped |= state.Claims.RemoveAll(entry => entry.EndpointGone + ClaimTimeout <= now) > 0;
@@ -270,7 +273,7 @@ internal sealed class AddressLedger
     {
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         var key = Key(ip);
-        Mutate(state =>
+        Mutate(key, state =>
         {
             var removed = Remove(state, key);
             state.Claims.Add(new ClaimedAddress(key, endpointId) { EndpointGone = endpointGone });
@@ -292,8 +295,12 @@ internal sealed class AddressLedger
         return durable ? StateDurability.Disk : expiring ? StateDurability.ProcessCrash : null;
     }
 
+    private void Mutate(string key, Func<AddressLedgerState, StateDurability?> change) => Mutate([key], change);
+
+    /// <param name="keys">The addresses the change touches, read once it ran; null: any, and the whole state is
+    /// journaled.</param>
     /// <param name="change">Changes the state and says how it must be stored, or null when it changed nothing.</param>
-    private void Mutate(Func<AddressLedgerState, StateDurability?> change)
+    private void Mutate(IReadOnlyCollection<string>? keys, Func<AddressLedgerState, StateDurability?> change)
     {
         long version;
         StateDurability durability;
@@ -306,6 +313,7 @@ internal sealed class AddressLedger
 
             durability = needed;
             version = ++_version;
+            _file.QueueChange(version, _state, keys);
         }
 
         // Outside the lock: other changes go on while this one is written, and the next write covers them all.
@@ -316,7 +324,7 @@ internal sealed class AddressLedger
     {
         lock (_lock)
         {
-            return (_file.Serialize(_state), _version);
+            return (_file.Snapshot(_state), _version);
         }
     }
 }

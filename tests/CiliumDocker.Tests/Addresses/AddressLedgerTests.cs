@@ -1,5 +1,6 @@
 using System.Net;
 using CiliumDocker.Addresses;
+using CiliumDocker.Hosting;
 using CiliumDocker.Tests.TestDoubles;
 using NUnit.Framework;
 
@@ -180,6 +181,27 @@ internal sealed class AddressLedgerTests
         _harness.Ledger.RecordAllocated(Address, uuid: null, pool: null);
 
         Assert.That((_harness.Ledger.ReservationCount, _harness.Ledger.ExpiringCount), Is.EqualTo((1, 0)));
+    }
+
+    [Test]
+    public void ContainerLifecycle_IsJournaledAsTheChangesOfItsAddressAlone()
+    {
+        var other = IPAddress.Parse("10.11.0.9");
+        _harness.Ledger.RecordAllocated(other, "uuid-9", pool: null);
+        _harness.Ledger.RecordAllocated(Address, "uuid-1", pool: null);
+        _harness.Ledger.Claim(Address, "ep1");
+        _harness.Ledger.EndpointGone("ep1");
+        _harness.Ledger.TrySettleReleasedClaim(Address);
+
+        var lines = File.ReadAllLines(Path.Combine(_harness.StateDirectory, PluginServiceCollectionExtensions.AddressStateFile));
+        var restarted = _harness.NewLedger();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Length.EqualTo(5), "the process's first write is a snapshot, then one record a change");
+            Assert.That(lines.Skip(1), Has.All.StartWith($"[\"{Address}\",{{").And.All.Not.Contain(other.ToString()));
+            Assert.That((restarted.ExpiringCount, restarted.ExpirationUuidOf(other)), Is.EqualTo((1, "uuid-9")));
+            Assert.That(restarted.TrySettleReleasedClaim(Address), Is.False, "the settled claim stays settled");
+        });
     }
 
     [Test]
