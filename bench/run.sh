@@ -44,11 +44,12 @@ publish src/CiliumDocker artifacts/publish/cilium-docker cilium-docker || exit 1
 publish src/CiliumAgentSim artifacts/publish/cilium-agent-sim cilium-agent-sim || exit 1
 export CILIUM_DOCKER_BIN="$here/artifacts/publish/cilium-docker/cilium-docker"
 export CILIUM_AGENT_SIM_BIN="$here/artifacts/publish/cilium-agent-sim/cilium-agent-sim"
-# The plugin runs here as the managed plugin runs: with the runtime settings config.json gives its environment
-# (a Native AOT binary reads its GC settings only from there).
+# The plugin runs here as the managed plugin runs: with the GC settings config.json gives its environment (a Native
+# AOT binary reads them only from there). Inline socket completions are the plugin's own default without the
+# variable; exported here they would also change the load generator and the simulator.
 while IFS='=' read -r name value; do
   export "$name=$value"
-done < <(python3 -c 'import json; [print(e["name"] + "=" + e["value"]) for e in json.load(open("config.json"))["env"] if e["name"].startswith("DOTNET_")]')
+done < <(python3 -c 'import json; [print(e["name"] + "=" + e["value"]) for e in json.load(open("config.json"))["env"] if e["name"].startswith("DOTNET_GC")]')
 # The peer: Cilium's own cilium-docker (shared/real-cilium/README.md), decompressed here, never committed.
 original_xz=${CILIUM_DOCKER_ORIGINAL_XZ:-$here/../shared/real-cilium/bin/cilium-docker-original.xz}
 original=artifacts/original/cilium-docker-original

@@ -22,6 +22,12 @@ switch (parsed.Action)
 var options = parsed.Options!;
 var socketPath = options.SocketPath;
 
+// The runtime reads its switch once, when the first socket polls: here, before any, the plugin's default reaches it.
+if (options.InlineIo)
+{
+    Environment.SetEnvironmentVariable(CommandLine.InlineCompletionsVariable, "1");
+}
+
 // The plugin creates network interfaces and writes under /run: without root it would fail later, call by call.
 if (!Environment.IsPrivilegedProcess)
 {

@@ -36,7 +36,13 @@ internal static class CommandLine
           CILIUM_SOCK            agent socket path, used when --cilium-api is not given
           RETRY_BUDGET           seconds one Docker call may wait for the agent, retries included
           ADDRESS_CLAIM_TIMEOUT  seconds an address reserved by IP waits for its container (default 600)
+          DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
+                                 1 (default): serve calls on the socket thread; 0: hand each socket
+                                 completion to the thread pool
         """;
+
+    /// <summary>The runtime's own switch for inline socket completions; the plugin's Kestrel follows it.</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     public static CommandLineResult Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -156,6 +162,18 @@ internal static class CommandLine
             return CommandLineResult.Error(error!);
         }
 
+        // The runtime takes anything but "1" as off; a typo must not silently change how every call is served.
+        var inlineIo = NonEmpty(environment(InlineCompletionsVariable)) switch
+        {
+            null or "1" => true,
+            "0" => false,
+            var other => (bool?)null,
+        };
+        if (inlineIo is null)
+        {
+            return CommandLineResult.Error($"{InlineCompletionsVariable}={environment(InlineCompletionsVariable)} is not 0 or 1");
+        }
+
         var options = new PluginOptions
         {
             LogLevel = logLevel,
@@ -165,6 +183,7 @@ internal static class CommandLine
             StateDirectory = stateDir ?? NonEmpty(environment("STATE_DIR")) ?? PluginOptions.DefaultStateDir,
             AgentRetryBudget = retryBudget,
             EndpointDatapath = datapath,
+            InlineIo = inlineIo.Value,
         };
         return CommandLineResult.Run(claimTimeout is { } timeout ? options with { AddressClaimTimeout = timeout } : options);
     }

@@ -62,7 +62,13 @@ internal sealed partial class PluginHost : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Protocols = HttpProtocols.Http1);
             var transport = new SocketTransportFactory(
-                Options.Create(new SocketTransportOptions { CreateBoundListenSocket = PluginSocket.BindWithOwnerOnlyMode }),
+                Options.Create(new SocketTransportOptions
+                {
+                    CreateBoundListenSocket = PluginSocket.BindWithOwnerOnlyMode,
+
+                    // Without the runtime's inline completions this only adds a hop (bench/README.md): they go together.
+                    UnsafePreferInlineScheduling = options.InlineIo,
+                }),
                 loggerFactory);
             return new PluginHost(provider, new KestrelServer(Options.Create(kestrel), transport, loggerFactory), options);
         }

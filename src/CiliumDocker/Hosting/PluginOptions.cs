@@ -45,6 +45,16 @@ internal sealed record PluginOptions
     /// <summary>Whether endpoints get a veth pair; <see cref="EndpointDatapathKind.None"/> exists for benchmarks.</summary>
     public EndpointDatapathKind EndpointDatapath { get; init; } = EndpointDatapathKind.Veth;
 
+    /// <summary>
+    /// Whether Docker's calls, and the agent answers they wait for, are served on the thread that polls the sockets
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, on unless set to 0). Handing each socket completion to
+    /// the thread pool costs a thread wake-up per exchange, ten per container lifecycle: a fifth of the plugin's CPU
+    /// (bench/README.md). What runs there must not block: the datapath moves its netlink work to the thread pool;
+    /// parsing, the agent client, the state files' appends and the occasional fsync of a reservation (0.2 ms on the
+    /// CI disk) stay.
+    /// </summary>
+    public bool InlineIo { get; init; } = true;
+
     public string SocketPath => Path.Combine(DockerPluginsDirectory, SocketFileName);
 
     /// <summary>The agent client's settings: where the agent is, and the retry budget when one was given.</summary>

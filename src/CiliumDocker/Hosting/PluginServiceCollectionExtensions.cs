@@ -116,7 +116,9 @@ internal static class PluginServiceCollectionExtensions
         }
         else
         {
-            services.TryAddSingleton<IEndpointDatapath, NetlinkEndpointDatapath>();
+            services.TryAddSingleton<NetlinkEndpointDatapath>();
+            services.TryAddSingleton<IEndpointDatapath>(static provider => new DedicatedThreadEndpointDatapath(
+                provider.GetRequiredService<NetlinkEndpointDatapath>(), NetlinkEndpointDatapath.DefaultMaxSockets));
         }
     }
 

@@ -124,7 +124,17 @@ internal sealed class CommandLineTests
         });
     }
 
+    [TestCase(null, true)]
+    [TestCase("1", true)]
+    [TestCase("0", false)]
+    public void Parse_InlineCompletionsVariable_DecidesInlineIo(string? value, bool expected)
+    {
+        Assert.That(Run([], Env((CommandLine.InlineCompletionsVariable, value))).InlineIo, Is.EqualTo(expected));
+    }
+
     [TestCase("LOG_LEVEL", "verbose")]
+    [TestCase("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "true")]
+    [TestCase("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "yes")]
     [TestCase("RETRY_BUDGET", "soon")]
     [TestCase("RETRY_BUDGET", "-1")]
     [TestCase("RETRY_BUDGET", "0")]
@@ -164,6 +174,6 @@ internal sealed class CommandLineTests
         return result.Options!;
     }
 
-    private static Func<string, string?> Env(params (string Name, string Value)[] variables)
+    private static Func<string, string?> Env(params (string Name, string? Value)[] variables)
         => name => variables.FirstOrDefault(variable => variable.Name == name).Value;
 }

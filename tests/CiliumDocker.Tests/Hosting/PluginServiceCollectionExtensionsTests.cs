@@ -62,7 +62,7 @@ internal sealed class PluginServiceCollectionExtensionsTests
             Assert.That(hosted, Has.Member(provider.GetRequiredService<JanitorService>()));
             Assert.That(hosted, Has.Member(provider.GetRequiredService<ILabelWatcherStatus>()));
             Assert.That(provider.GetRequiredService<ILabelWatcherStatus>().State, Is.EqualTo(LabelWatcherState.Connecting), "nothing runs before the host starts it");
-            Assert.That(provider.GetRequiredService<IEndpointDatapath>(), Is.InstanceOf<NetlinkEndpointDatapath>());
+            Assert.That(provider.GetRequiredService<IEndpointDatapath>(), Is.InstanceOf<DedicatedThreadEndpointDatapath>(), "netlink work off the socket thread");
             Assert.That(provider.GetRequiredService<NetworkDriver>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<IpamDriver>(), Is.Not.Null);
             Assert.That(provider.GetRequiredService<TimeProvider>(), Is.SameAs(TimeProvider.System));
