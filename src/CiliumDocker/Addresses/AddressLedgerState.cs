@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using CiliumDocker.Infrastructure;
 
 namespace CiliumDocker.Addresses;
@@ -7,33 +9,42 @@ namespace CiliumDocker.Addresses;
 /// parts are keyed by address: a change is journaled as the new entries of the addresses it touched.</summary>
 internal sealed class AddressLedgerState : IKeyedState<AddressLedgerState>
 {
+    private const string ReservationsName = "reservations";
+    private const string ExpiringName = "expiring";
+    private const string ClaimsName = "claims";
+    private const string DeferredReleasesName = "deferredReleases";
+
     /// <summary>Addresses held at the agent without an expiration timer (<c>--ip</c>, aux addresses, user subnets,
     /// re-reservations). The agent never frees these, so the plugin releases them itself when no endpoint claims
     /// them in time.</summary>
-    [JsonPropertyName("reservations")]
+    [JsonPropertyName(ReservationsName)]
     public List<ReservedAddress> Reservations { get; init; } = [];
 
     /// <summary>Addresses the agent allocated with an expiration timer; an endpoint stops it with the UUID.</summary>
-    [JsonPropertyName("expiring")]
+    [JsonPropertyName(ExpiringName)]
     public List<ExpiringAddress> Expiring { get; init; } = [];
 
     /// <summary>Addresses an agent endpoint holds. The agent releases them when the endpoint is deleted, so Docker's
     /// ReleaseAddress after that must not reach the agent: by then the agent may have given the address to another
     /// container.</summary>
-    [JsonPropertyName("claims")]
+    [JsonPropertyName(ClaimsName)]
     public List<ClaimedAddress> Claims { get; init; } = [];
 
     /// <summary>Releases Docker asked for while the agent could not take them.</summary>
-    [JsonPropertyName("deferredReleases")]
+    [JsonPropertyName(DeferredReleasesName)]
     public List<DeferredRelease> DeferredReleases { get; init; } = [];
 
-    public AddressLedgerState PartOf(string key) => new()
+    public void WritePart(Utf8JsonWriter writer, string key)
     {
-        Reservations = Reservations.FindAll(entry => entry.Ip == key),
-        Expiring = Expiring.FindAll(entry => entry.Ip == key),
-        Claims = Claims.FindAll(entry => entry.Ip == key),
-        DeferredReleases = DeferredReleases.FindAll(entry => entry.Ip == key),
-    };
+        ArgumentNullException.ThrowIfNull(writer);
+        var context = AddressStateJsonContext.Default;
+        writer.WriteStartObject();
+        WriteEntries(writer, ReservationsName, Reservations, key, static entry => entry.Ip, context.ReservedAddress);
+        WriteEntries(writer, ExpiringName, Expiring, key, static entry => entry.Ip, context.ExpiringAddress);
+        WriteEntries(writer, ClaimsName, Claims, key, static entry => entry.Ip, context.ClaimedAddress);
+        WriteEntries(writer, DeferredReleasesName, DeferredReleases, key, static entry => entry.Ip, context.DeferredRelease);
+        writer.WriteEndObject();
+    }
 
     public void ReplacePart(string key, AddressLedgerState part)
     {
@@ -56,6 +67,20 @@ internal sealed class AddressLedgerState : IKeyedState<AddressLedgerState>
         Replace(Expiring, part.Expiring, entry => entry.Ip == key);
         Replace(Claims, part.Claims, entry => entry.Ip == key);
         Replace(DeferredReleases, part.DeferredReleases, entry => entry.Ip == key);
+    }
+
+    private static void WriteEntries<TEntry>(Utf8JsonWriter writer, string name, List<TEntry> entries, string key, Func<TEntry, string> ipOf, JsonTypeInfo<TEntry> typeInfo)
+    {
+        writer.WriteStartArray(name);
+        foreach (var entry in entries)
+        {
+            if (ipOf(entry) == key)
+            {
+                JsonSerializer.Serialize(writer, entry, typeInfo);
+            }
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void Replace<TEntry>(List<TEntry> entries, List<TEntry> part, Predicate<TEntry> ofKey)

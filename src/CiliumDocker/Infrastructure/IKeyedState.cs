@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace CiliumDocker.Infrastructure;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace CiliumDocker.Infrastructure;
 internal interface IKeyedState<TSelf>
     where TSelf : class
 {
-    /// <summary>A new state holding only what belongs to <paramref name="key"/>, empty when nothing does.</summary>
-    TSelf PartOf(string key);
+    /// <summary>Writes what belongs to <paramref name="key"/> as the serializer writes a state that holds only that
+    /// (empty when nothing does): the journal's record of a change, written without building that state.</summary>
+    void WritePart(Utf8JsonWriter writer, string key);
 
     /// <summary>What belongs to <paramref name="key"/> becomes what <paramref name="part"/> holds. A part it cannot
     /// take (one read from a damaged file) throws <see cref="ArgumentException"/> before anything changes.</summary>

@@ -169,7 +169,7 @@ internal sealed partial class JsonStateFile<T>
                     foreach (var key in keys!)
                     {
                         writer.WriteStringValue(key);
-                        JsonSerializer.Serialize(writer, keyed.PartOf(key), _typeInfo);
+                        keyed.WritePart(writer, key);
                     }
 
                     writer.WriteEndArray();

@@ -72,6 +72,12 @@ internal sealed class MetricsEndpoint(
         Gauge(text, "pending_address_releases", "Address releases owed to the agent, retried in the background.", ledger.DeferredReleaseCount);
         Gauge(text, "pending_endpoint_deletions", "Agent endpoint deletions owed, retried in the background.", cleanupQueue.Count);
         Counter(text, "thread_pool_work_items_total", "Work items the .NET thread pool ran; with inline I/O (the default) Docker's calls add almost none.", ThreadPool.CompletedWorkItemCount);
+        Counter(text, "gc_allocated_bytes_total", "Bytes the plugin allocated on the managed heap since it started.", GC.GetTotalAllocatedBytes());
+        Header(text, "gc_collections_total", "counter", "Garbage collections by generation since the plugin started.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            Sample(text, "gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
+        }
 
         Header(text, "label_watcher_state", "gauge", "1 for the label watcher's current state.");
         foreach (var state in Enum.GetValues<LabelWatcherState>())
