@@ -22,10 +22,16 @@ switch (parsed.Action)
 var options = parsed.Options!;
 var socketPath = options.SocketPath;
 
-// The runtime reads its switch once, when the first socket polls: here, before any, the plugin's default reaches it.
+// The runtime reads its socket settings once, when the first socket polls: here, before any, the plugin's own
+// defaults reach it.
 if (options.InlineIo)
 {
     Environment.SetEnvironmentVariable(CommandLine.InlineCompletionsVariable, "1");
+}
+
+if (options.EffectiveSocketThreads is { } socketThreads)
+{
+    Environment.SetEnvironmentVariable(CommandLine.SocketThreadsVariable, socketThreads.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 // The plugin creates network interfaces and writes under /run: without root it would fail later, call by call.

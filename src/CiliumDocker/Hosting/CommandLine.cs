@@ -39,10 +39,17 @@ internal static class CommandLine
           DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
                                  1 (default): serve calls on the socket thread; 0: hand each socket
                                  completion to the thread pool
+          DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT
+                                 socket threads, 1 to 64 (default 1 with inline completions)
         """;
 
     /// <summary>The runtime's own switch for inline socket completions; the plugin's Kestrel follows it.</summary>
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>The runtime's count of socket threads (epoll loops).</summary>
+    public const string SocketThreadsVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
+
+    private const int MaxSocketThreads = 64;
 
     public static CommandLineResult Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -174,6 +181,17 @@ internal static class CommandLine
             return CommandLineResult.Error($"{InlineCompletionsVariable}={environment(InlineCompletionsVariable)} is not 0 or 1");
         }
 
+        int? socketThreads = null;
+        if (NonEmpty(environment(SocketThreadsVariable)) is { } threadsText)
+        {
+            if (!int.TryParse(threadsText, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads is < 1 or > MaxSocketThreads)
+            {
+                return CommandLineResult.Error($"{SocketThreadsVariable}={threadsText} is not a whole number from 1 to {MaxSocketThreads}");
+            }
+
+            socketThreads = threads;
+        }
+
         var options = new PluginOptions
         {
             LogLevel = logLevel,
@@ -184,6 +202,7 @@ internal static class CommandLine
             AgentRetryBudget = retryBudget,
             EndpointDatapath = datapath,
             InlineIo = inlineIo.Value,
+            SocketThreads = socketThreads,
         };
         return CommandLineResult.Run(claimTimeout is { } timeout ? options with { AddressClaimTimeout = timeout } : options);
     }

@@ -55,6 +55,17 @@ internal sealed record PluginOptions
     /// </summary>
     public bool InlineIo { get; init; } = true;
 
+    /// <summary>
+    /// Socket threads (<c>DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT</c>); null leaves the runtime's count. With inline
+    /// I/O the runtime runs one per core, each polling and serving its share of the sockets: the plugin's whole load
+    /// fits one core many times over (2,000 container lifecycles a second on this machine's), and one loop spent a
+    /// fifth less CPU per lifecycle than two, which woke each other and the agent across both cores (bench/README.md).
+    /// </summary>
+    public int? SocketThreads { get; init; }
+
+    /// <summary>What the runtime is given: <see cref="SocketThreads"/>, else one thread when I/O is inline.</summary>
+    public int? EffectiveSocketThreads => SocketThreads ?? (InlineIo ? 1 : null);
+
     public string SocketPath => Path.Combine(DockerPluginsDirectory, SocketFileName);
 
     /// <summary>The agent client's settings: where the agent is, and the retry budget when one was given.</summary>

@@ -132,7 +132,21 @@ internal sealed class CommandLineTests
         Assert.That(Run([], Env((CommandLine.InlineCompletionsVariable, value))).InlineIo, Is.EqualTo(expected));
     }
 
+    [TestCase(null, null, 1)]
+    [TestCase("0", null, null)]
+    [TestCase("1", "4", 4)]
+    [TestCase("0", "2", 2)]
+    public void Parse_SocketThreads_OneWithInlineIoUnlessSet(string? inline, string? threads, int? expected)
+    {
+        var options = Run([], Env((CommandLine.InlineCompletionsVariable, inline), (CommandLine.SocketThreadsVariable, threads)));
+
+        Assert.That(options.EffectiveSocketThreads, Is.EqualTo(expected));
+    }
+
     [TestCase("LOG_LEVEL", "verbose")]
+    [TestCase("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "0")]
+    [TestCase("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "65")]
+    [TestCase("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "two")]
     [TestCase("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "true")]
     [TestCase("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "yes")]
     [TestCase("RETRY_BUDGET", "soon")]

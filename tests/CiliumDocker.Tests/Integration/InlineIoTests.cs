@@ -36,6 +36,28 @@ internal sealed partial class InlineIoTests : PluginIntegrationTest
         Assert.That(workItems, Is.GreaterThan(Containers * 60), Plugin.Output);
     }
 
+    [Test]
+    public async Task ByDefault_OneSocketThreadServesEverySocket()
+    {
+        await StartAsync();
+        await WaitForAgentConfigAsync();
+
+        Assert.That(SocketThreads(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ThreadCountVariable_ReachesTheRuntime()
+    {
+        await StartAsync(environment: new Dictionary<string, string> { [CommandLine.SocketThreadsVariable] = "3" });
+        await WaitForAgentConfigAsync();
+
+        Assert.That(SocketThreads(), Is.EqualTo(3));
+    }
+
+    /// <summary>The runtime names each of its epoll loops ".NET Sockets"; they start with the first socket that waits.</summary>
+    private int SocketThreads()
+        => Directory.GetDirectories($"/proc/{Plugin.Id}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
+
     private async Task<long> WorkItemsOfLifecyclesAsync()
     {
         await WaitForAgentConfigAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using CiliumDocker.Hosting;
 using CiliumDocker.Tests.TestDoubles;
 
 namespace CiliumDocker.Tests.Integration;
@@ -70,7 +71,7 @@ internal sealed class PluginProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "CILIUM_SOCK", "LOG_LEVEL", "RETRY_BUDGET", "ADDRESS_CLAIM_TIMEOUT", "STATE_DIR", "DOCKER_HOST_PATH" })
+        foreach (var name in new[] { "CILIUM_SOCK", "LOG_LEVEL", "RETRY_BUDGET", "ADDRESS_CLAIM_TIMEOUT", "STATE_DIR", "DOCKER_HOST_PATH", CommandLine.InlineCompletionsVariable, CommandLine.SocketThreadsVariable })
         {
             start.Environment.Remove(name);
         }
