@@ -39,10 +39,10 @@ internal sealed class AddressLedgerState : IKeyedState<AddressLedgerState>
         ArgumentNullException.ThrowIfNull(writer);
         var context = AddressStateJsonContext.Default;
         writer.WriteStartObject();
-        WriteEntries(writer, ReservationsName, Reservations, key, static entry => entry.Ip, context.ReservedAddress);
-        WriteEntries(writer, ExpiringName, Expiring, key, static entry => entry.Ip, context.ExpiringAddress);
-        WriteEntries(writer, ClaimsName, Claims, key, static entry => entry.Ip, context.ClaimedAddress);
-        WriteEntries(writer, DeferredReleasesName, DeferredReleases, key, static entry => entry.Ip, context.DeferredRelease);
+        WriteEntries(writer, ReservationsName, Reservations, key, context.ReservedAddress);
+        WriteEntries(writer, ExpiringName, Expiring, key, context.ExpiringAddress);
+        WriteEntries(writer, ClaimsName, Claims, key, context.ClaimedAddress);
+        WriteEntries(writer, DeferredReleasesName, DeferredReleases, key, context.DeferredRelease);
         writer.WriteEndObject();
     }
 
@@ -57,24 +57,24 @@ internal sealed class AddressLedgerState : IKeyedState<AddressLedgerState>
             throw new ArgumentException($"the part of {key} lacks one of its lists", nameof(part));
         }
 
-        if (part.Reservations.Exists(entry => entry.Ip != key) || part.Expiring.Exists(entry => entry.Ip != key)
-            || part.Claims.Exists(entry => entry.Ip != key) || part.DeferredReleases.Exists(entry => entry.Ip != key))
+        if (HoldsOthers(part.Reservations, key) || HoldsOthers(part.Expiring, key) || HoldsOthers(part.Claims, key) || HoldsOthers(part.DeferredReleases, key))
         {
             throw new ArgumentException($"the part of {key} holds an entry of another address", nameof(part));
         }
 
-        Replace(Reservations, part.Reservations, entry => entry.Ip == key);
-        Replace(Expiring, part.Expiring, entry => entry.Ip == key);
-        Replace(Claims, part.Claims, entry => entry.Ip == key);
-        Replace(DeferredReleases, part.DeferredReleases, entry => entry.Ip == key);
+        Replace(Reservations, part.Reservations, key);
+        Replace(Expiring, part.Expiring, key);
+        Replace(Claims, part.Claims, key);
+        Replace(DeferredReleases, part.DeferredReleases, key);
     }
 
-    private static void WriteEntries<TEntry>(Utf8JsonWriter writer, string name, List<TEntry> entries, string key, Func<TEntry, string> ipOf, JsonTypeInfo<TEntry> typeInfo)
+    private static void WriteEntries<TEntry>(Utf8JsonWriter writer, string name, List<TEntry> entries, string key, JsonTypeInfo<TEntry> typeInfo)
+        where TEntry : IAddressEntry
     {
         writer.WriteStartArray(name);
         foreach (var entry in entries)
         {
-            if (ipOf(entry) == key)
+            if (entry.Ip == key)
             {
                 JsonSerializer.Serialize(writer, entry, typeInfo);
             }
@@ -83,21 +83,32 @@ internal sealed class AddressLedgerState : IKeyedState<AddressLedgerState>
         writer.WriteEndArray();
     }
 
-    private static void Replace<TEntry>(List<TEntry> entries, List<TEntry> part, Predicate<TEntry> ofKey)
+    private static bool HoldsOthers<TEntry>(List<TEntry> part, string key)
+        where TEntry : IAddressEntry
+        => part.Exists(entry => entry.Ip != key);
+
+    private static void Replace<TEntry>(List<TEntry> entries, List<TEntry> part, string key)
+        where TEntry : IAddressEntry
     {
-        entries.RemoveAll(ofKey);
+        entries.RemoveAll(entry => entry.Ip == key);
         entries.AddRange(part);
     }
 }
 
+/// <summary>An entry of the ledger: every entry belongs to one address, the key of its part.</summary>
+internal interface IAddressEntry
+{
+    string Ip { get; }
+}
+
 internal sealed record ReservedAddress(
     [property: JsonPropertyName("ip")] string Ip,
-    [property: JsonPropertyName("deadline")] DateTimeOffset Deadline);
+    [property: JsonPropertyName("deadline")] DateTimeOffset Deadline) : IAddressEntry;
 
 internal sealed record ExpiringAddress(
     [property: JsonPropertyName("ip")] string Ip,
     [property: JsonPropertyName("uuid")] string Uuid,
-    [property: JsonPropertyName("expires")] DateTimeOffset Expires)
+    [property: JsonPropertyName("expires")] DateTimeOffset Expires) : IAddressEntry
 {
     /// <summary>The agent's pool (Cilium 1.14+ names it in the answer); null: the default pool.</summary>
     [JsonPropertyName("pool")]
@@ -107,7 +118,7 @@ internal sealed record ExpiringAddress(
 
 internal sealed record ClaimedAddress(
     [property: JsonPropertyName("ip")] string Ip,
-    [property: JsonPropertyName("endpoint")] string EndpointId)
+    [property: JsonPropertyName("endpoint")] string EndpointId) : IAddressEntry
 {
     /// <summary>When the plugin deleted (or queued the deletion of) the endpoint; null while it lives.</summary>
     [JsonPropertyName("endpointGone")]
@@ -117,7 +128,7 @@ internal sealed record ClaimedAddress(
 
 internal sealed record DeferredRelease(
     [property: JsonPropertyName("ip")] string Ip,
-    [property: JsonPropertyName("since")] DateTimeOffset Since)
+    [property: JsonPropertyName("since")] DateTimeOffset Since) : IAddressEntry
 {
     [JsonPropertyName("pool")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

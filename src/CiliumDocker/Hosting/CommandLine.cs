@@ -170,15 +170,16 @@ internal static class CommandLine
         }
 
         // The runtime takes anything but "1" as off; a typo must not silently change how every call is served.
-        var inlineIo = NonEmpty(environment(InlineCompletionsVariable)) switch
+        var inlineText = NonEmpty(environment(InlineCompletionsVariable));
+        var inlineIo = inlineText switch
         {
             null or "1" => true,
             "0" => false,
-            var other => (bool?)null,
+            _ => (bool?)null,
         };
         if (inlineIo is null)
         {
-            return CommandLineResult.Error($"{InlineCompletionsVariable}={environment(InlineCompletionsVariable)} is not 0 or 1");
+            return CommandLineResult.Error($"{InlineCompletionsVariable}={inlineText} is not 0 or 1");
         }
 
         int? socketThreads = null;

@@ -49,9 +49,9 @@ internal sealed record PluginOptions
     /// Whether Docker's calls, and the agent answers they wait for, are served on the thread that polls the sockets
     /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, on unless set to 0). Handing each socket completion to
     /// the thread pool costs a thread wake-up per exchange, ten per container lifecycle: a fifth of the plugin's CPU
-    /// (bench/README.md). What runs there must not block: the datapath moves its netlink work to the thread pool;
-    /// parsing, the agent client, the state files' appends and the occasional fsync of a reservation (0.2 ms on the
-    /// CI disk) stay.
+    /// (bench/README.md). What runs there must not block: the datapath's netlink work runs on threads of its own
+    /// (<c>DedicatedThreadEndpointDatapath</c>); parsing, the agent client, the state files' appends and the
+    /// occasional fsync of a reservation (0.2 ms on the CI disk) stay.
     /// </summary>
     public bool InlineIo { get; init; } = true;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using CiliumDocker.Addresses;
 using CiliumDocker.Infrastructure;
 using CiliumDocker.Observability;
@@ -328,7 +329,7 @@ internal sealed class JsonStateFileChangeTests
             Claims = [.. state.Claims.OrderBy(entry => entry.Ip, StringComparer.Ordinal)],
             DeferredReleases = [.. state.DeferredReleases.OrderBy(entry => entry.Ip, StringComparer.Ordinal)],
         };
-        return Encoding.UTF8.GetString(new JsonStateFile<AddressLedgerState>("unused", AddressStateJsonContext.Default.AddressLedgerState, NullLogger.Instance).Serialize(sorted));
+        return JsonSerializer.Serialize(sorted, AddressStateJsonContext.Default.AddressLedgerState);
     }
 
     private JsonStateFile<AddressLedgerState> NewFile()
